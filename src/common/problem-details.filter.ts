@@ -1,0 +1,84 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { mapDomainError, problem, ProblemDetails, ProblemException } from './problem.js';
+
+/** The single exception filter: every error leaves as application/problem+json, no stack traces. */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ProblemDetailsFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const reply = ctx.getResponse<FastifyReply>();
+    const request = ctx.getRequest<FastifyRequest>();
+    const { body, headers } = this.toProblem(exception, request);
+    if (body.status >= 500) {
+      this.logger.error(
+        {
+          err:
+            exception instanceof Error
+              ? { name: exception.name, message: exception.message, stack: exception.stack }
+              : exception,
+          status: body.status,
+        },
+        'request failed',
+      );
+    }
+    if (reply.sent) return;
+    for (const [k, v] of Object.entries(headers)) reply.header(k, v);
+    reply
+      .status(body.status)
+      .header('content-type', 'application/problem+json; charset=utf-8')
+      .send(JSON.stringify(body));
+  }
+
+  private toProblem(
+    exception: unknown,
+    request: FastifyRequest,
+  ): { body: ProblemDetails; headers: Record<string, string> } {
+    if (exception instanceof ProblemException) return { body: exception.problem, headers: exception.headers };
+    const mapped = mapDomainError(exception);
+    if (mapped) return { body: mapped.problem, headers: mapped.headers };
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const res = exception.getResponse();
+      let detail = exception.message;
+      if (status === 404 && /^Cannot /.test(detail))
+        detail = `No route ${request.method} ${request.url.split('?')[0]}`;
+      if (typeof res === 'object' && res && 'message' in res) {
+        const m = (res as { message: unknown }).message;
+        if (Array.isArray(m)) detail = m.join('; ');
+        else if (typeof m === 'string') detail = m;
+      }
+      const headers: Record<string, string> = {};
+      if (status === 429) headers['retry-after'] = '60';
+      return { body: problem(status, detail), headers };
+    }
+    // Errors raised by Fastify itself before a handler runs (body parsing, limits, media type).
+    const err = exception as { statusCode?: number; code?: string; message?: string };
+    if (err && typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+      return { body: problem(err.statusCode, fastifyDetail(err)), headers: {} };
+    }
+    return {
+      body: problem(500, 'An unexpected error occurred; it has been logged with the request id.'),
+      headers: {},
+    };
+  }
+}
+
+function fastifyDetail(err: { code?: string; message?: string; statusCode?: number }): string {
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'Request body is too large';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'Unsupported content type; send application/json';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'Body must be a JSON object, got an empty body';
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return 'Content-Length does not match the body';
+    default:
+      if (err.statusCode === 400 && /JSON|Unexpected|token/i.test(err.message ?? ''))
+        return 'Body is not valid JSON';
+      return (err.message ?? 'Bad request').slice(0, 200);
+  }
+}

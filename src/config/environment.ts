@@ -1,0 +1,253 @@
+// The raw environment, validated with class-validator. Every variable of CONTRACT.md is here;
+// `loadConfig()` (app-config.ts) turns this into the one typed object the app reads.
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
+const toBool = ({ value }: { value: unknown }) => {
+  if (value === undefined || value === '') return undefined;
+  const v = String(value).toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+const URL_OPTS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+
+export class EnvironmentVariables {
+  @IsOptional()
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT?: number;
+
+  @IsOptional()
+  @IsString()
+  HOST?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DATABASE_POOL_SIZE?: number;
+
+  @IsOptional()
+  @IsString()
+  DATA_DIR?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsUrl(URL_OPTS)
+  ONEKYC_API_BASE_URL?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsUrl(URL_OPTS)
+  ONEKYC_TOKEN_BASE_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  ONEKYC_CLIENT_ID?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  ONEKYC_PASS_KEY?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  ONEKYC_ONBOARDING_PARTNER?: string;
+
+  @IsOptional()
+  @IsIn(['x-esign-onboarding-partner', 'x-onboarding-partner'])
+  ONEKYC_ONBOARDING_PARTNER_HEADER?: string;
+
+  @IsOptional()
+  @IsIn(['SDK', 'WEB_SDK'])
+  ONEKYC_SOURCE?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(120000)
+  ONEKYC_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  ONEKYC_MAX_RPS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(86400)
+  ONEKYC_TOKEN_REFRESH_MARGIN_SECONDS?: number;
+
+  @IsOptional()
+  @IsString()
+  API_KEYS?: string;
+
+  @IsOptional()
+  @IsString()
+  ADMIN_API_KEYS?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000000)
+  API_RATE_LIMIT_PER_MINUTE?: number;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9-]+$/, { message: 'CALLBACK_AUTH_HEADER must be an HTTP header name' })
+  CALLBACK_AUTH_HEADER?: string;
+
+  @IsOptional()
+  @IsString()
+  CALLBACK_AUTH_VALUES?: string;
+
+  @IsOptional()
+  @IsString()
+  CALLBACK_ALLOWED_IPS?: string;
+
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  TRUST_PROXY?: boolean;
+
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  RECONCILE_ENABLED?: boolean;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  RECONCILE_CRON?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(31536000)
+  RECONCILE_AFTER_SECONDS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(5000)
+  RECONCILE_BATCH_SIZE?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  RECONCILE_CONCURRENCY?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(8760)
+  SUBMISSION_EXPIRE_AFTER_HOURS?: number;
+
+  @IsOptional()
+  @IsString()
+  PII_ENCRYPTION_KEYS?: string;
+
+  @IsOptional()
+  @IsString()
+  PII_BLIND_INDEX_KEY?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(36500)
+  PII_RETENTION_DAYS?: number;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  PII_RETENTION_CRON?: string;
+
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  DOCS_ENABLED?: boolean;
+
+  @IsOptional()
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT?: string;
+
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  SANDBOX_PORT?: number;
+}
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super('Invalid configuration:\n' + problems.map((p) => `  - ${p.variable}: ${p.message}`).join('\n'));
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/** Validates the raw environment; throws ConfigValidationError naming every bad variable. */
+export function validateEnvironment(env: NodeJS.ProcessEnv): EnvironmentVariables {
+  const known = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined));
+  const parsed = plainToInstance(EnvironmentVariables, known, { excludeExtraneousValues: false });
+  const errors = validateSync(parsed, { skipMissingProperties: false, forbidUnknownValues: false });
+  if (errors.length > 0) {
+    throw new ConfigValidationError(
+      errors.map((e) => ({
+        variable: e.property,
+        message: `${Object.values(e.constraints ?? {}).join('; ')} (got ${JSON.stringify(redactForMessage(e.property, e.value))})`,
+      })),
+    );
+  }
+  return parsed;
+}
+
+function redactForMessage(name: string, value: unknown): unknown {
+  return /KEY|PASS|SECRET|VALUES|TOKEN|DATABASE_URL|CLIENT_ID/.test(name) ? '<redacted>' : value;
+}

@@ -1,0 +1,137 @@
+// Entry point. `npm start` on a fresh machine: embedded PostgreSQL when DATABASE_URL is unset,
+// the built-in provider sandbox when ONEKYC_API_BASE_URL is unset, pending migrations applied,
+// then a banner. SIGTERM/SIGINT: stop taking requests, finish in-flight ones, stop jobs, close
+// the pool, stop the sandbox and the embedded database, within 10 s.
+import 'reflect-metadata';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { createApp } from './app.factory.js';
+import {
+  AppConfig,
+  buildConfig,
+  SANDBOX_CALLBACK_SECRET,
+  SANDBOX_CLIENT_ID,
+  SANDBOX_ONBOARDING_PARTNER,
+  SANDBOX_PASS_KEY,
+} from './config/app-config.js';
+import { ConfigValidationError, validateEnvironment } from './config/environment.js';
+import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres.js';
+import { RunningSandbox, startSandbox } from './sandbox/sandbox.server.js';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function bootstrap(): Promise<void> {
+  const started = Date.now();
+  // Validate everything before starting anything (a bad PORT must not leave a database running).
+  const env = validateEnvironment(process.env);
+  buildConfig(process.env, {
+    databaseUrl: env.DATABASE_URL ?? 'postgres://dry-run',
+    sandboxBaseUrl: 'http://dry-run',
+  });
+  const dataDir = env.DATA_DIR ?? '.data';
+
+  const cleanups: (() => Promise<void>)[] = [];
+  let database: EmbeddedDatabase | undefined;
+  if (!env.DATABASE_URL) {
+    const before = signalListeners();
+    database = await startEmbeddedPostgres(join(dataDir, 'pg'));
+    dropForeignSignalListeners(before); // embedded-postgres installs its own exit hooks; we stop it in order
+    cleanups.unshift(() => database!.stop());
+  }
+  const port = env.PORT ?? 3000;
+  let sandbox: RunningSandbox | undefined;
+  if (!env.ONEKYC_API_BASE_URL) {
+    sandbox = await startSandbox({
+      port: env.SANDBOX_PORT ?? 0,
+      host: '127.0.0.1',
+      clientId: env.ONEKYC_CLIENT_ID ?? SANDBOX_CLIENT_ID,
+      passKey: env.ONEKYC_PASS_KEY ?? SANDBOX_PASS_KEY,
+      onboardingPartner: env.ONEKYC_ONBOARDING_PARTNER ?? SANDBOX_ONBOARDING_PARTNER,
+      callbackUrl: `http://127.0.0.1:${port}/v1/callbacks/onekyc`,
+      callbackMethod: 'POST',
+      callbackAuthHeader: env.CALLBACK_AUTH_HEADER ?? 'authorization',
+      callbackAuthValue: (env.CALLBACK_AUTH_VALUES ?? SANDBOX_CALLBACK_SECRET).split(',')[0].trim(),
+      env: process.env,
+    });
+    cleanups.unshift(() => sandbox!.close());
+  }
+
+  const config = buildConfig(process.env, { databaseUrl: database?.url, sandboxBaseUrl: sandbox?.url });
+  const app = await createApp(config);
+  const ran = await app.get(DataSource).runMigrations({ transaction: 'each' });
+  await app.listen(config.port, config.host);
+
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
+    try {
+      await app.close(); // stops the server (in-flight requests finish), cron jobs, the pool
+      for (const c of cleanups) await c();
+    } catch (err) {
+      console.error(JSON.stringify({ level: 'error', msg: 'shutdown failed', signal, err: String(err) }));
+    } finally {
+      clearTimeout(force);
+      process.exit(0);
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  printBanner(config, {
+    ms: Date.now() - started,
+    migrations: ran.length,
+    embedded: !!database,
+    sandboxUrl: sandbox?.url,
+  });
+}
+
+function printBanner(
+  config: AppConfig,
+  info: { ms: number; migrations: number; embedded: boolean; sandboxUrl?: string },
+): void {
+  const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
+  const lines = [
+    `OneKYC orchestrator listening on ${base} (ready in ${info.ms} ms, ${info.migrations} migration(s) applied)`,
+    `  database: ${info.embedded ? `embedded PostgreSQL under ${config.dataDir}/pg` : 'DATABASE_URL'}`,
+    config.docsEnabled ? `  API docs: ${base}/docs (OpenAPI: ${base}/docs-json)` : '  API docs: disabled',
+    `  health:   ${base}/health/ready   metrics: ${base}/metrics`,
+  ];
+  if (config.sandboxMode) {
+    lines.push(
+      '',
+      '  SANDBOX MODE: the provider is the built-in OneKYC sandbox at ' + info.sandboxUrl,
+      '  Development keys (set API_KEYS, ADMIN_API_KEYS, CALLBACK_AUTH_VALUES to replace them):',
+      `    partner API key:     ${config.apiKeys[0]}`,
+      `    admin API key:       ${config.adminApiKeys[0]}`,
+      `    callback credential: ${config.callback.authHeader}: ${config.callback.authValues[0]}`,
+      '  WARNING: sandbox mode is for development only; never use it in production.',
+    );
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+type Listener = (...args: unknown[]) => void;
+const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'beforeExit'] as const;
+function signalListeners(): Map<string, Listener[]> {
+  return new Map(SIGNALS.map((s) => [s, process.listeners(s as NodeJS.Signals) as Listener[]]));
+}
+function dropForeignSignalListeners(before: Map<string, Listener[]>): void {
+  for (const s of SIGNALS) {
+    for (const l of process.listeners(s as NodeJS.Signals) as Listener[]) {
+      if (!before.get(s)!.includes(l)) process.removeListener(s, l);
+    }
+  }
+}
+
+bootstrap().catch((err) => {
+  if (err instanceof ConfigValidationError) {
+    process.stderr.write(err.message + '\n');
+  } else {
+    process.stderr.write(
+      `Failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+  }
+  process.exit(1);
+});
