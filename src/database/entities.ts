@@ -1,3 +1,6 @@
 // Every TypeORM entity of the service, listed once (no globs: they cannot be loaded under ESM
 // test runners). A feature that adds an entity adds it here.
-export const ENTITIES: Function[] = [];
+import { SubmissionEventEntity } from '../submissions/submission-event.entity.js';
+import { SubmissionEntity } from '../submissions/submission.entity.js';
+
+export const ENTITIES: Function[] = [SubmissionEntity, SubmissionEventEntity];

@@ -1,0 +1,55 @@
+// Re-encrypts personal data written under an older key with the newest one (the first of
+// PII_ENCRYPTION_KEYS), in small batches, so an old key can be retired. Run it with
+// `npm run pii:reencrypt` after prepending a new key; it is idempotent and resumable.
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { PiiCipher } from './pii-cipher.js';
+
+const TARGETS = [
+  { table: 'submissions', key: 'id', columns: ['contact_enc', 'ktp_enc', 'image_urls_enc'] },
+  { table: 'submission_events', key: 'id', columns: ['payload_enc'] },
+  { table: 'unmatched_callbacks', key: 'id', columns: ['payload_enc'] },
+] as const;
+
+@Injectable()
+export class PiiReencryptionService {
+  private readonly logger = new Logger(PiiReencryptionService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly pii: PiiCipher,
+  ) {}
+
+  /** Returns how many values were rewritten per table. */
+  async reencryptAll(batchSize = 500): Promise<Record<string, number>> {
+    const prefix = `v1:${this.pii.currentKeyId}:`;
+    const counts: Record<string, number> = {};
+    for (const t of TARGETS) {
+      counts[t.table] = 0;
+      const stale = t.columns.map((c) => `(${c} IS NOT NULL AND ${c} NOT LIKE $1)`).join(' OR ');
+      for (;;) {
+        const n = await this.dataSource.transaction(async (em) => {
+          const rows: Record<string, string | null>[] = await em.query(
+            `SELECT ${t.key}, ${t.columns.join(', ')} FROM ${t.table} WHERE ${stale} LIMIT $2 FOR UPDATE SKIP LOCKED`,
+            [prefix + '%', batchSize],
+          );
+          for (const row of rows) {
+            const sets = t.columns.map((c, i) => `${c} = $${i + 2}`).join(', ');
+            const values = t.columns.map((c) => (row[c] ? this.pii.reencrypt(row[c]!) : null));
+            // Touches only the ciphertext columns (the event table stays append-only in content).
+            await em.query(`UPDATE ${t.table} SET ${sets} WHERE ${t.key} = $1`, [row[t.key], ...values]);
+          }
+          return rows.length;
+        });
+        counts[t.table] += n;
+        if (n < batchSize) break;
+      }
+    }
+    this.logger.log(
+      { counts, keyId: this.pii.currentKeyId },
+      'personal data re-encrypted under the current key',
+    );
+    return counts;
+  }
+}

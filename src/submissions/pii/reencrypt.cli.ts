@@ -1,0 +1,18 @@
+// `npm run pii:reencrypt`: rewrites every ciphertext under the first key of PII_ENCRYPTION_KEYS.
+// Needs DATABASE_URL and the full key list (old keys to decrypt, the new one first).
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { buildConfig } from '../../config/app-config.js';
+import { typeOrmOptions } from '../../database/typeorm-options.js';
+import { PiiCipher } from './pii-cipher.js';
+import { PiiReencryptionService } from './pii-reencryption.service.js';
+
+const config = buildConfig(process.env, { sandboxBaseUrl: 'http://unused.invalid' });
+const ds = new DataSource(await typeOrmOptions(config.database.url, 2));
+await ds.initialize();
+try {
+  const counts = await new PiiReencryptionService(ds, new PiiCipher(config)).reencryptAll();
+  process.stdout.write(`re-encrypted under key "${config.pii.keys[0].kid}": ${JSON.stringify(counts)}\n`);
+} finally {
+  await ds.destroy();
+}

@@ -1,0 +1,58 @@
+// The statuses of CONTRACT.md and the order they move in. Pure data, no I/O.
+
+export const SUBMISSION_STATUSES = [
+  'INITIATED',
+  'IN_PROGRESS',
+  'PARTIALLY_COMPLETED',
+  'COMPLETED',
+  'ERROR',
+  'EXPIRED',
+  'INITIATION_FAILED',
+] as const;
+export type SubmissionStatus = (typeof SUBMISSION_STATUSES)[number];
+
+/** The statuses the provider itself reports (callbacks and Get Submission Details). */
+export const PROVIDER_STATUSES = ['IN_PROGRESS', 'PARTIALLY_COMPLETED', 'COMPLETED', 'ERROR'] as const;
+export type ProviderStatus = (typeof PROVIDER_STATUSES)[number];
+
+export const SUBMISSION_RESULTS = ['VALID', 'INVALID', 'REJECTED'] as const;
+export type SubmissionResult = (typeof SUBMISSION_RESULTS)[number];
+
+export const TERMINAL_STATUSES: ReadonlySet<SubmissionStatus> = new Set([
+  'COMPLETED',
+  'ERROR',
+  'EXPIRED',
+  'INITIATION_FAILED',
+]);
+export const PENDING_STATUSES: readonly SubmissionStatus[] = [
+  'INITIATED',
+  'IN_PROGRESS',
+  'PARTIALLY_COMPLETED',
+];
+
+/** Progress rank: a status may only move to a higher rank. All terminal statuses share the top. */
+export const STATUS_RANK: Record<SubmissionStatus, number> = {
+  INITIATED: 0,
+  IN_PROGRESS: 1,
+  PARTIALLY_COMPLETED: 2,
+  COMPLETED: 3,
+  ERROR: 3,
+  EXPIRED: 3,
+  INITIATION_FAILED: 3,
+};
+
+export function isTerminal(status: SubmissionStatus): boolean {
+  return TERMINAL_STATUSES.has(status);
+}
+
+export type EventType =
+  | 'INITIATION_REQUESTED'
+  | 'INITIATED'
+  | 'INITIATION_FAILED'
+  | 'CALLBACK'
+  | 'POLL'
+  | 'STATUS_CHANGED'
+  | 'EXPIRED'
+  | 'PII_REDACTED';
+
+export type EventSource = 'api' | 'callback' | 'reconciliation' | 'admin' | 'system';
