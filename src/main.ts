@@ -16,6 +16,7 @@ import {
 } from './config/app-config.js';
 import { ConfigValidationError, validateEnvironment } from './config/environment.js';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres.js';
+import { runMigrationsLocked } from './database/migrate.js';
 import { RunningSandbox, startSandbox } from './sandbox/sandbox.server.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -58,7 +59,7 @@ async function bootstrap(): Promise<void> {
 
   const config = buildConfig(process.env, { databaseUrl: database?.url, sandboxBaseUrl: sandbox?.url });
   const app = await createApp(config);
-  const ran = await app.get(DataSource).runMigrations({ transaction: 'each' });
+  const ran = await runMigrationsLocked(app.get(DataSource));
   await app.listen(config.port, config.host);
 
   let shuttingDown = false;

@@ -1,0 +1,62 @@
+// Docker does not run on our machines: these checks pin what can be checked without an engine.
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+
+const contractVariables = [
+  'PORT',
+  'DATABASE_URL',
+  'ONEKYC_API_BASE_URL',
+  'ONEKYC_TOKEN_BASE_URL',
+  'ONEKYC_CLIENT_ID',
+  'ONEKYC_PASS_KEY',
+  'ONEKYC_ONBOARDING_PARTNER',
+  'ONEKYC_ONBOARDING_PARTNER_HEADER',
+  'ONEKYC_SOURCE',
+  'ONEKYC_TIMEOUT_MS',
+  'ONEKYC_MAX_RPS',
+  'API_KEYS',
+  'ADMIN_API_KEYS',
+  'API_RATE_LIMIT_PER_MINUTE',
+  'CALLBACK_AUTH_HEADER',
+  'CALLBACK_AUTH_VALUES',
+  'CALLBACK_ALLOWED_IPS',
+  'TRUST_PROXY',
+  'RECONCILE_ENABLED',
+  'RECONCILE_CRON',
+  'RECONCILE_AFTER_SECONDS',
+  'SUBMISSION_EXPIRE_AFTER_HOURS',
+  'PII_ENCRYPTION_KEYS',
+  'PII_RETENTION_DAYS',
+  'NODE_ENV',
+  'DOCS_ENABLED',
+];
+
+describe('container files', () => {
+  const compose = parse(readFileSync('docker-compose.yml', 'utf8'));
+  const dockerfile = readFileSync('Dockerfile', 'utf8');
+
+  it('runs postgres with a named volume and a health check', () => {
+    const pg = compose.services.postgres;
+    expect(pg.image).toMatch(/^postgres:\d+/);
+    expect(pg.healthcheck.test.join(' ')).toContain('pg_isready');
+    const [volume] = pg.volumes[0].split(':');
+    expect(Object.keys(compose.volumes)).toContain(volume);
+  });
+
+  it('starts the app only once postgres is healthy, configured by contract variables only', () => {
+    const app = compose.services.app;
+    expect(app.build).toBe('.');
+    expect(app.depends_on.postgres.condition).toBe('service_healthy');
+    for (const name of Object.keys(app.environment)) expect(contractVariables).toContain(name);
+    expect(app.environment.DATABASE_URL).toContain('@postgres:5432/');
+    expect(app.environment.NODE_ENV).toBe('production');
+  });
+
+  it('builds in stages and runs production dependencies as a non-root user', () => {
+    expect(dockerfile.match(/^FROM /gm)!.length).toBeGreaterThanOrEqual(2);
+    expect(dockerfile).toMatch(/npm ci --omit=dev/);
+    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).toMatch(/CMD \["node", "dist\/main.js"\]/);
+    expect(dockerfile).toMatch(/COPY --from=build \/app\/dist/);
+  });
+});
