@@ -17,12 +17,17 @@ import {
 import { decideTransition, TransitionOutcome } from './submission-transition.js';
 import { SubmissionEntity } from './submission.entity.js';
 
+export interface Contacts {
+  phoneNumber?: string;
+  email?: string;
+}
+
 export interface NewSubmission {
   id: string;
   userId: string;
   userIdType: string;
-  contactType: 'PHONE' | 'EMAIL';
-  contact: string;
+  /** The verified contact(s) sent to the provider; stored encrypted, blind-indexed on the primary. */
+  contacts: Contacts;
   source: 'SDK' | 'WEB_SDK';
   userLocale: string;
 }
@@ -75,8 +80,12 @@ export class SubmissionsRepository {
    * reconciliation settles. `next_poll_at` makes it due for that check.
    */
   async createForInitiation(s: NewSubmission): Promise<SubmissionEntity> {
-    const contactEnc = this.pii.encrypt(s.contact);
-    const contactHash = this.pii.blindIndex(s.contactType === 'PHONE' ? 'phone' : 'email', s.contact);
+    // The phone, when given, is the primary contact; both are kept (encrypted) when both are given.
+    const contactType = s.contacts.phoneNumber ? 'PHONE' : 'EMAIL';
+    const primary = s.contacts.phoneNumber ?? s.contacts.email;
+    if (!primary) throw new Error('a submission needs a phone number or an email');
+    const contactEnc = this.pii.encryptJson(s.contacts);
+    const contactHash = this.pii.blindIndex(contactType === 'PHONE' ? 'phone' : 'email', primary);
     const rows: Record<string, unknown>[] = await this.dataSource.query(
       `WITH ins AS (
          INSERT INTO submissions (id, user_id, user_id_type, contact_type, contact_enc, contact_hash, source, user_locale,
@@ -92,13 +101,13 @@ export class SubmissionsRepository {
         s.id,
         s.userId,
         s.userIdType,
-        s.contactType,
+        contactType,
         contactEnc,
         contactHash,
         s.source,
         s.userLocale,
         this.config.reconcile.afterSeconds,
-        JSON.stringify({ source: s.source, userLocale: s.userLocale, contactType: s.contactType }),
+        JSON.stringify({ source: s.source, userLocale: s.userLocale, contactType }),
       ],
     );
     return this.toEntity(rows[0]);
@@ -307,8 +316,15 @@ export class SubmissionsRepository {
     return s.imageUrlsEnc ? this.pii.decryptJson<Record<string, string>>(s.imageUrlsEnc) : null;
   }
 
+  /** Both contacts as given at initiation. */
+  decryptContacts(s: Pick<SubmissionEntity, 'contactEnc'>): Contacts {
+    return this.pii.decryptJson<Contacts>(s.contactEnc);
+  }
+
+  /** The primary contact (phone when given, else email), matching `contactType`. */
   decryptContact(s: Pick<SubmissionEntity, 'contactEnc'>): string {
-    return this.pii.decrypt(s.contactEnc);
+    const c = this.decryptContacts(s);
+    return (c.phoneNumber ?? c.email)!;
   }
 
   private toEntity(row: Record<string, unknown>): SubmissionEntity {

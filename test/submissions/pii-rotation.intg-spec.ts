@@ -22,8 +22,7 @@ describe('PII key rotation (real PostgreSQL)', () => {
         id,
         userId: 'u-rot',
         userIdType: 'USER_ID',
-        contactType: 'EMAIL',
-        contact: 'rot@example.com',
+        contacts: { email: 'rot@example.com' },
         source: 'SDK',
         userLocale: 'id_ID',
       });

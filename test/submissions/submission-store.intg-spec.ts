@@ -23,8 +23,7 @@ describe('submission store (real PostgreSQL)', () => {
       id,
       userId: overrides.userId ?? `user-${id.slice(0, 8)}`,
       userIdType: 'USER_ID',
-      contactType: 'PHONE',
-      contact: '628123456789',
+      contacts: { phoneNumber: '628123456789' },
       source: 'SDK',
       userLocale: 'id_ID',
     });
