@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CallbacksModule } from './callbacks/callbacks.module.js';
 import { AppConfig } from './config/app-config.js';
 import { AppConfigModule } from './config/config.module.js';
 import { typeOrmOptions } from './database/typeorm-options.js';
@@ -25,6 +26,7 @@ export class AppModule {
         MetricsModule,
         HealthModule,
         SubmissionsModule,
+        CallbacksModule,
       ],
     };
   }

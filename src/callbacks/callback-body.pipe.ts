@@ -1,0 +1,38 @@
+// Validates a callback body against OneKycCallbackDto with this route's own options: unknown
+// fields are tolerated (the global pipe would refuse them). Returns the body itself, the plain
+// parsed JSON, so the raw payload stored with the event keeps every field the provider sent.
+import { Injectable, PipeTransform } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { flattenValidationErrors, validationProblem } from '../common/validation.js';
+import { CallbackMetrics } from './callback-metrics.js';
+import { OneKycCallbackDto } from './callback-body.dto.js';
+
+/** The raw parsed body, checked against OneKycCallbackDto (a plain object, not an instance). */
+export type CallbackBody = OneKycCallbackDto & Record<string, unknown>;
+
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+@Injectable()
+export class CallbackBodyPipe implements PipeTransform<unknown, CallbackBody> {
+  constructor(private readonly metrics: CallbackMetrics) {}
+
+  transform(value: unknown): CallbackBody {
+    if (!isJsonObject(value)) {
+      this.metrics.count('invalid');
+      throw validationProblem([{ field: 'body', message: 'body must be a JSON object' }]);
+    }
+    const errors = validateSync(plainToInstance(OneKycCallbackDto, value), {
+      whitelist: false,
+      forbidNonWhitelisted: false,
+      forbidUnknownValues: true,
+    });
+    if (errors.length > 0) {
+      this.metrics.count('invalid');
+      throw validationProblem(flattenValidationErrors(errors));
+    }
+    return value as CallbackBody;
+  }
+}

@@ -1,0 +1,67 @@
+// Callback ingestion: one short transaction stores the raw event and applies its effect (through
+// SubmissionsRepository.applyTransition, the only writer of status), or quarantines a callback
+// for a session we never issued. The controller answers 200 only after this resolves, i.e. after
+// the commit; nothing slow (no outbound call) runs here.
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { SubmissionsRepository } from '../submissions/submissions.repository.js';
+import type { CallbackBody } from './callback-body.pipe.js';
+import { isOurSessionIdFormat, toTransitionInput } from './callback-mapping.js';
+import { CallbackMetrics, CallbackOutcome } from './callback-metrics.js';
+import { UnmatchedCallbacksRepository } from './unmatched-callbacks.repository.js';
+
+export type IngestOutcome = Extract<
+  CallbackOutcome,
+  'applied' | 'duplicate' | 'stale' | 'conflict' | 'unknown'
+>;
+
+@Injectable()
+export class CallbacksService {
+  private readonly logger = new Logger(CallbacksService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly submissions: SubmissionsRepository,
+    private readonly unmatched: UnmatchedCallbacksRepository,
+    private readonly metrics: CallbackMetrics,
+  ) {}
+
+  /** Resolves once the event and its effect are committed; rejects (→ 5xx, provider retries) otherwise. */
+  async ingest(body: CallbackBody): Promise<IngestOutcome> {
+    let outcome: IngestOutcome;
+    try {
+      outcome = isOurSessionIdFormat(body.partnerSessionId)
+        ? await this.dataSource.transaction((em) => this.applyOrQuarantine(body, em))
+        : await this.quarantine(body);
+    } catch (err) {
+      this.metrics.count('error');
+      throw err;
+    }
+    this.metrics.count(outcome);
+    // Successes are not logged (hot path); what an operator must look at is, with ids only.
+    if (outcome === 'unknown') {
+      this.logger.warn(
+        { partnerSessionId: body.partnerSessionId.slice(0, 64), status: body.status },
+        'callback for a session we never issued: quarantined for operators',
+      );
+    } else if (outcome === 'conflict') {
+      this.logger.warn(
+        { submissionId: body.partnerSessionId, status: body.status, result: body.result ?? null },
+        'callback conflicts with the recorded terminal result: recorded and flagged, not applied',
+      );
+    }
+    return outcome;
+  }
+
+  private async applyOrQuarantine(body: CallbackBody, em: EntityManager): Promise<IngestOutcome> {
+    const r = await this.submissions.applyTransition(body.partnerSessionId, toTransitionInput(body), em);
+    if (r.outcome !== 'not_found') return r.outcome;
+    return this.quarantine(body, em);
+  }
+
+  private async quarantine(body: CallbackBody, em?: EntityManager): Promise<'unknown'> {
+    await this.unmatched.quarantine(body, em);
+    return 'unknown';
+  }
+}

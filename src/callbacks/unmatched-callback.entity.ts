@@ -1,0 +1,20 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+/**
+ * A well-formed callback for a session we never issued (or whose id is not even a UUID): kept
+ * for operators, with the raw payload encrypted (it may hold KTP data). Open while `resolvedAt`
+ * is null.
+ */
+@Entity('unmatched_callbacks')
+export class UnmatchedCallbackEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' }) id: string;
+  @Column({ name: 'partner_session_id', type: 'varchar' }) partnerSessionId: string;
+  @Column({ name: 'provider_submission_id', type: 'varchar', nullable: true }) providerSubmissionId:
+    string | null;
+  @Column({ type: 'varchar', nullable: true }) status: string | null;
+  @Column({ type: 'varchar', nullable: true }) result: string | null;
+  @Column({ type: 'varchar' }) source: string;
+  @Column({ name: 'payload_enc', type: 'text' }) payloadEnc: string;
+  @Column({ name: 'received_at', type: 'timestamptz' }) receivedAt: Date;
+  @Column({ name: 'resolved_at', type: 'timestamptz', nullable: true }) resolvedAt: Date | null;
+}
