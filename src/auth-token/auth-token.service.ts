@@ -1,0 +1,150 @@
+// The partner token (PROVIDER.md section 1), cached in memory and shared by every provider call.
+// - Single-flight: however many callers need a token at once, one fetch is in flight.
+// - Refreshed ahead of expiry by a timer while the current token is still valid, so no request
+//   waits on a refresh it could have avoided; a caller that finds the token due also kicks the
+//   refresh off in the background and goes on with the current one.
+// - After a 401 the client asks for one forced refresh (`refreshAfterUnauthorized`); concurrent
+//   401s for the same stale token share that one fetch.
+// The HTTP call itself is OneKycClient.fetchPartnerToken(), bound at start through `useFetcher`
+// (the client needs this service for its other calls, so the dependency cannot be injected both ways).
+// The token, the pass key and the client id never reach a log line.
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import { Counter } from 'prom-client';
+import { AppConfig } from '../config/app-config.js';
+import { OneKycException } from '../onekyc/onekyc.exception.js';
+import { TOKEN_FETCHES } from '../onekyc/onekyc.metrics.js';
+import type { PartnerToken } from '../onekyc/onekyc.types.js';
+
+export type PartnerTokenFetcher = () => Promise<PartnerToken>;
+
+/** Retry a failed background refresh after this long (bounded by the time the token has left). */
+const BACKGROUND_RETRY_MS = 30_000;
+
+/** When to start refreshing: `margin` before expiry, but never earlier than half-way through its life. */
+export function refreshDueAt(token: PartnerToken, marginMs: number): number {
+  const lifetime = Math.max(0, token.expiresAtMs - token.fetchedAtMs);
+  return token.expiresAtMs - Math.min(marginMs, lifetime / 2);
+}
+
+/** Last moment we hand the token out: a little before expiry, so it does not lapse in flight. */
+export function usableUntil(token: PartnerToken): number {
+  const lifetime = Math.max(0, token.expiresAtMs - token.fetchedAtMs);
+  return token.expiresAtMs - Math.min(2000, lifetime / 10);
+}
+
+@Injectable()
+export class AuthTokenService implements OnModuleDestroy {
+  private readonly logger = new Logger(AuthTokenService.name);
+  private readonly marginMs: number;
+  private fetcher?: PartnerTokenFetcher;
+  private current?: PartnerToken;
+  private inflight?: Promise<PartnerToken>;
+  private timer?: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(
+    config: AppConfig,
+    @InjectMetric(TOKEN_FETCHES) private readonly fetches: Counter<string>,
+  ) {
+    this.marginMs = config.onekyc.tokenRefreshMarginSeconds * 1000;
+  }
+
+  /** Binds the HTTP call that mints a token (OneKycClient does this in its constructor). */
+  useFetcher(fetcher: PartnerTokenFetcher): void {
+    this.fetcher = fetcher;
+  }
+
+  /** A token the provider should accept: the cached one, or one fetched now (single-flight). */
+  async getToken(): Promise<string> {
+    const t = this.current;
+    const now = Date.now();
+    if (t && now < usableUntil(t)) {
+      if (now >= refreshDueAt(t, this.marginMs)) this.refreshInBackground();
+      return t.token;
+    }
+    return (await this.refresh()).token;
+  }
+
+  /**
+   * The provider refused `stale` (401): one forced fetch, shared by every caller that saw the same
+   * refusal. A caller whose stale token was already replaced gets the replacement without a fetch.
+   */
+  async refreshAfterUnauthorized(stale: string): Promise<string> {
+    const t = this.current;
+    if (t && t.token !== stale && Date.now() < usableUntil(t)) return t.token;
+    if (t?.token === stale) this.current = undefined; // never hand out a token the provider refused
+    return (await this.refresh()).token;
+  }
+
+  /** When the cached token expires (ms since epoch), if there is one. For diagnostics and tests. */
+  currentExpiry(): number | undefined {
+    return this.current?.expiresAtMs;
+  }
+
+  /** Drops the cached token (the next call fetches). */
+  invalidate(): void {
+    this.current = undefined;
+  }
+
+  onModuleDestroy(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private refresh(): Promise<PartnerToken> {
+    if (!this.inflight) {
+      const p = this.fetchAndStore();
+      this.inflight = p;
+      const clear = () => {
+        if (this.inflight === p) this.inflight = undefined;
+      };
+      p.then(clear, clear);
+    }
+    return this.inflight;
+  }
+
+  private refreshInBackground(): void {
+    this.refresh().catch(() => undefined); // counted and logged in fetchAndStore
+  }
+
+  private async fetchAndStore(): Promise<PartnerToken> {
+    if (!this.fetcher) throw new Error('AuthTokenService has no fetcher: import OneKycModule');
+    try {
+      const token = await this.fetcher();
+      this.current = token;
+      this.fetches.inc({ outcome: 'success' });
+      this.arm(refreshDueAt(token, this.marginMs));
+      return token;
+    } catch (err) {
+      const kind = err instanceof OneKycException ? err.kind : 'UNKNOWN';
+      this.fetches.inc({ outcome: kind });
+      this.logger.warn(
+        { err: err instanceof OneKycException ? err.toLog() : { name: (err as Error)?.name } },
+        'partner token fetch failed',
+      );
+      // Still holding a valid token: try again in the background before it lapses.
+      const t = this.current;
+      if (t && Date.now() < usableUntil(t)) {
+        this.arm(
+          Date.now() + Math.max(1000, Math.min(BACKGROUND_RETRY_MS, (usableUntil(t) - Date.now()) / 3)),
+        );
+      }
+      throw err;
+    }
+  }
+
+  private arm(at: number): void {
+    if (this.closed) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.refreshInBackground();
+      },
+      Math.max(0, at - Date.now()),
+    );
+    this.timer.unref(); // an idle process may exit; the next call fetches on demand
+  }
+}

@@ -1,0 +1,185 @@
+// Pure translation of what came back over the wire into data or a typed OneKycException: the
+// `{success, data, errors:[{code, cause, entity}]}` envelope, HTTP statuses, and socket errors.
+// Kept free of I/O so every branch is unit-tested (onekyc-envelope.spec.ts).
+import { OneKycErrorKind, OneKycException, OneKycOperation } from './onekyc.exception.js';
+
+export interface ProviderError {
+  code?: string;
+  cause?: string;
+  entity?: string;
+}
+
+export type Envelope = { success: true; data: unknown } | { success: false; errors: ProviderError[] };
+
+export interface RawResponse {
+  status: number;
+  body: string;
+  headers: Record<string, unknown>;
+}
+
+/** Codes that mean "no submission for that user yet" on Get Submission Details. */
+export const NOT_FOUND_CODES = new Set(['1514', '1518']);
+export const NOT_OWNED_CODE = '1653';
+export const DUPLICATE_SESSION_CAUSE = 'DUPLICATE_PARTNER_SESSION_ID';
+
+/** Socket errors raised before a byte of the request could reach the provider. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+/** Parses the envelope; `undefined` when the body is not one (HTML error pages, empty bodies). */
+export function parseEnvelope(body: string): Envelope | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  const o = parsed as Record<string, unknown>;
+  if (o.success === true) return { success: true, data: o.data };
+  if (o.success === false) {
+    const errors = Array.isArray(o.errors)
+      ? o.errors.map(toProviderError).filter((e) => e !== undefined)
+      : [];
+    return { success: false, errors };
+  }
+  return undefined;
+}
+
+function toProviderError(e: unknown): ProviderError | undefined {
+  if (!e || typeof e !== 'object') return undefined;
+  const o = e as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
+  return { code: str(o.code), cause: str(o.cause), entity: str(o.entity) };
+}
+
+/**
+ * The `data` object of a successful answer, or a OneKycException describing the failure.
+ * `ambiguous` marks failures after which the provider may still have acted on the request.
+ */
+export function interpretResponse(operation: OneKycOperation, res: RawResponse): unknown {
+  const envelope = parseEnvelope(res.body);
+  const ok = res.status >= 200 && res.status < 300;
+  if (ok && envelope?.success === true && envelope.data && typeof envelope.data === 'object') {
+    return envelope.data;
+  }
+  const first = envelope?.success === false ? envelope.errors[0] : undefined;
+  const base = {
+    operation,
+    httpStatus: res.status,
+    code: first?.code,
+    cause: first?.cause,
+    entity: first?.entity,
+  };
+  const what = first ? ` (${first.code ?? '?'} ${first.cause ?? ''})`.trimEnd() : '';
+  if (ok && !first) {
+    return throwIt({
+      ...base,
+      kind: OneKycErrorKind.TEMPORARY_INVALID_RESPONSE,
+      ambiguous: true,
+      message: `${operation}: provider answered ${res.status} without a valid envelope`,
+    });
+  }
+  const kind = kindFor(res.status, first);
+  return throwIt({
+    ...base,
+    kind,
+    ambiguous: kind === OneKycErrorKind.TEMPORARY_SERVER_ERROR,
+    retryAfterSeconds:
+      kind === OneKycErrorKind.TEMPORARY_THROTTLED
+        ? (parseRetryAfter(res.headers['retry-after']) ?? 1)
+        : undefined,
+    message: `${operation}: provider answered ${res.status}${what}`,
+  });
+}
+
+function throwIt(init: ConstructorParameters<typeof OneKycException>[0]): never {
+  throw new OneKycException(init);
+}
+
+export function kindFor(status: number, error: ProviderError | undefined): OneKycErrorKind {
+  if (error?.cause === DUPLICATE_SESSION_CAUSE) return OneKycErrorKind.DUPLICATE_SESSION;
+  if (error?.code === NOT_OWNED_CODE) return OneKycErrorKind.SUBMISSION_NOT_OWNED;
+  if (status >= 500) return OneKycErrorKind.TEMPORARY_SERVER_ERROR;
+  switch (status) {
+    case 400:
+      return OneKycErrorKind.VALIDATION;
+    case 401:
+      return OneKycErrorKind.UNAUTHORIZED;
+    case 403:
+      return OneKycErrorKind.FORBIDDEN;
+    case 404:
+      return OneKycErrorKind.NOT_FOUND;
+    case 408:
+      return OneKycErrorKind.TEMPORARY_TIMEOUT;
+    case 429:
+      return OneKycErrorKind.TEMPORARY_THROTTLED;
+    default:
+      // A 2xx with success:false carries the provider's error: a refusal like a 400.
+      return status < 300 ? OneKycErrorKind.VALIDATION : OneKycErrorKind.REJECTED;
+  }
+}
+
+/** A socket-level failure (no HTTP answer). `timedOut` when our own per-call timeout fired. */
+export function transportFailure(
+  operation: OneKycOperation,
+  err: unknown,
+  timedOut: boolean,
+): OneKycException {
+  if (timedOut) {
+    return new OneKycException({
+      kind: OneKycErrorKind.TEMPORARY_TIMEOUT,
+      operation,
+      ambiguous: true,
+      message: `${operation}: no answer within the timeout`,
+    });
+  }
+  const code = errorCode(err);
+  const notSent = code !== undefined && NOT_SENT_CODES.has(code);
+  return new OneKycException({
+    kind: OneKycErrorKind.TEMPORARY_NETWORK,
+    operation,
+    ambiguous: !notSent,
+    message: `${operation}: ${notSent ? 'could not connect' : 'connection failed'} (${code ?? 'unknown error'})`,
+  });
+}
+
+/** The errno-style code of a socket error, looking through axios wrappers and AggregateErrors. */
+export function errorCode(err: unknown): string | undefined {
+  if (!err || typeof err !== 'object') return undefined;
+  const e = err as { code?: unknown; cause?: unknown; errors?: unknown };
+  if (Array.isArray(e.errors) && e.errors.length > 0) {
+    // Happy-eyeballs connects fail with an AggregateError: "not sent" only if every address refused.
+    const codes = e.errors.map(errorCode);
+    const other = codes.find((c) => c === undefined || !NOT_SENT_CODES.has(c));
+    return other === undefined && !codes.includes(undefined) ? codes[0] : (other ?? 'EUNKNOWN');
+  }
+  const inner = e.cause && e.cause !== err ? errorCode(e.cause) : undefined;
+  return inner ?? (typeof e.code === 'string' ? e.code : undefined);
+}
+
+/** `Retry-After` as seconds (delta-seconds or an HTTP date); undefined when absent or unreadable. */
+export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (typeof v !== 'string' && typeof v !== 'number') return undefined;
+  const s = String(v).trim();
+  if (/^\d+$/.test(s)) return Number(s);
+  const at = Date.parse(s);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+/** Seconds-or-milliseconds epoch (number or numeric string) or an ISO date → ms since epoch. */
+export function parseInstant(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return value > 1e12 ? value : value * 1000;
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  const s = value.trim();
+  if (/^\d+(\.\d+)?$/.test(s)) return parseInstant(Number(s));
+  const ms = Date.parse(s);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** A non-negative number from a number or numeric string. */
+export function parseSeconds(value: unknown): number | undefined {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : undefined;
+}

@@ -1,0 +1,109 @@
+// The one error type of the provider client. Callers branch on `kind` (and `isTemporary`), never
+// on HTTP details; the provider's own `code` and `cause` ride along for records and problems.
+
+export enum OneKycErrorKind {
+  /** Connection refused/reset, DNS failure, socket closed: the provider did not answer. */
+  TEMPORARY_NETWORK = 'TEMPORARY_NETWORK',
+  /** No answer within `ONEKYC_TIMEOUT_MS`. */
+  TEMPORARY_TIMEOUT = 'TEMPORARY_TIMEOUT',
+  /** 5xx from the provider (code 900 and friends). */
+  TEMPORARY_SERVER_ERROR = 'TEMPORARY_SERVER_ERROR',
+  /** 429 from the provider. */
+  TEMPORARY_THROTTLED = 'TEMPORARY_THROTTLED',
+  /** Our circuit breaker is open: the call was not sent. */
+  TEMPORARY_CIRCUIT_OPEN = 'TEMPORARY_CIRCUIT_OPEN',
+  /** Our per-instance rate limit had no slot within the wait bound: the call was not sent. */
+  TEMPORARY_RATE_LIMITED = 'TEMPORARY_RATE_LIMITED',
+  /** A 2xx whose body is not the documented envelope. */
+  TEMPORARY_INVALID_RESPONSE = 'TEMPORARY_INVALID_RESPONSE',
+  /** 401: bad credentials (token fetch) or a token refused even after one refresh. */
+  UNAUTHORIZED = 'UNAUTHORIZED',
+  /** 403, e.g. ONBOARDING_PARTNER_DOES_NOT_BELONG_TO_CLIENT. */
+  FORBIDDEN = 'FORBIDDEN',
+  /** 400 validation or missing header (codes 1650, 1539). */
+  VALIDATION = 'VALIDATION',
+  /** 400 DUPLICATE_PARTNER_SESSION_ID: an earlier request with this session id reached the provider. */
+  DUPLICATE_SESSION = 'DUPLICATE_SESSION',
+  /** 400 code 1653: the session does not belong to that user. */
+  SUBMISSION_NOT_OWNED = 'SUBMISSION_NOT_OWNED',
+  /** 404 (1514/1518): nothing for that user yet. */
+  NOT_FOUND = 'NOT_FOUND',
+  /** Any other 4xx. */
+  REJECTED = 'REJECTED',
+}
+
+export type OneKycOperation = 'token' | 'initiateFlow' | 'getSubmissionDetails';
+
+export interface OneKycExceptionInit {
+  kind: OneKycErrorKind;
+  operation: OneKycOperation;
+  message: string;
+  httpStatus?: number;
+  code?: string;
+  cause?: string;
+  entity?: string;
+  /**
+   * True when the request may have reached the provider and taken effect although we saw no
+   * success (timeout, 5xx, reset, unreadable 2xx). Matters for Initiate Flow: see onekyc.client.ts.
+   */
+  ambiguous?: boolean;
+  /** A hint for callers and for `Retry-After` (seconds). */
+  retryAfterSeconds?: number;
+  error?: unknown;
+}
+
+export class OneKycException extends Error {
+  readonly kind: OneKycErrorKind;
+  readonly operation: OneKycOperation;
+  readonly httpStatus?: number;
+  /** The provider's error `code` (a string, e.g. "1539"). */
+  readonly code?: string;
+  /** The provider's error `cause` (e.g. "INVALID_FLOW"). Named so to avoid Error.cause. */
+  readonly providerCause?: string;
+  readonly entity?: string;
+  readonly ambiguous: boolean;
+  readonly retryAfterSeconds?: number;
+
+  constructor(init: OneKycExceptionInit) {
+    super(init.message, init.error !== undefined ? { cause: init.error } : undefined);
+    this.name = 'OneKycException';
+    this.kind = init.kind;
+    this.operation = init.operation;
+    this.httpStatus = init.httpStatus;
+    this.code = init.code;
+    this.providerCause = init.cause;
+    this.entity = init.entity;
+    this.ambiguous = init.ambiguous ?? false;
+    this.retryAfterSeconds = init.retryAfterSeconds;
+  }
+
+  /** Worth trying again later (maybe with a new session id for Initiate Flow). */
+  get isTemporary(): boolean {
+    return isTemporaryKind(this.kind);
+  }
+
+  /** The provider looked down: what the circuit breaker counts. */
+  get isOutage(): boolean {
+    return (
+      this.kind === OneKycErrorKind.TEMPORARY_NETWORK ||
+      this.kind === OneKycErrorKind.TEMPORARY_TIMEOUT ||
+      this.kind === OneKycErrorKind.TEMPORARY_SERVER_ERROR
+    );
+  }
+
+  /** Loggable summary: kind, operation, status and the provider's code/cause; never headers or bodies. */
+  toLog(): Record<string, unknown> {
+    return {
+      kind: this.kind,
+      operation: this.operation,
+      httpStatus: this.httpStatus,
+      code: this.code,
+      cause: this.providerCause,
+      ambiguous: this.ambiguous,
+    };
+  }
+}
+
+export function isTemporaryKind(kind: OneKycErrorKind): boolean {
+  return kind.startsWith('TEMPORARY_');
+}

@@ -1,0 +1,26 @@
+import { HttpModule } from '@nestjs/axios';
+import { Module } from '@nestjs/common';
+import { AuthTokenModule } from '../auth-token/auth-token.module.js';
+import { registerOneKycProblemMapper } from './onekyc-problem.js';
+import { ONEKYC_CLIENT_OPTIONS, OneKycClient } from './onekyc.client.js';
+import { OneKycMetrics, oneKycMetricProviders } from './onekyc.metrics.js';
+
+/**
+ * The provider client. Needs AppConfig (global) and the metrics registry (MetricsModule, global);
+ * tune retries/breaker/limits by providing ONEKYC_CLIENT_OPTIONS (tests do).
+ */
+@Module({
+  imports: [HttpModule.register({}), AuthTokenModule],
+  providers: [
+    ...oneKycMetricProviders,
+    OneKycMetrics,
+    { provide: ONEKYC_CLIENT_OPTIONS, useValue: {} },
+    OneKycClient,
+  ],
+  exports: [OneKycClient, AuthTokenModule],
+})
+export class OneKycModule {
+  constructor() {
+    registerOneKycProblemMapper();
+  }
+}
