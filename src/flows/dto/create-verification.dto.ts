@@ -1,0 +1,118 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  Equals,
+  IsBoolean,
+  IsDefined,
+  IsEmail,
+  IsIn,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+
+const REDIRECT_URL = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
+
+export class ContactVerificationDto {
+  @ApiProperty({
+    example: true,
+    description: 'The partner verified the contact (OTP or similar); must be true.',
+  })
+  @IsBoolean()
+  @Equals(true, {
+    message: 'verification.isVerified must be true: only verified contacts can start a verification',
+  })
+  isVerified: boolean;
+
+  @ApiProperty({ example: 'otp-7f3c2a', description: "The partner's reference of that verification." })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(256)
+  verificationReferenceId: string;
+}
+
+export class CreateVerificationDto {
+  @ApiProperty({ example: 'user-42', minLength: 1, maxLength: 128 })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  userId: string;
+
+  @ApiPropertyOptional({ example: 'USER_ID', default: 'USER_ID', minLength: 1, maxLength: 64 })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  userIdType?: string;
+
+  @ApiPropertyOptional({
+    example: '628123456789',
+    description: '62 then 9 to 13 digits. phoneNumber or email is required.',
+  })
+  @ValidateIf((o: CreateVerificationDto) => o.phoneNumber !== undefined || o.email === undefined)
+  @IsDefined({ message: 'phoneNumber or email is required' })
+  @IsString()
+  @Matches(/^62\d{9,13}$/, { message: 'phoneNumber must be 62 followed by 9 to 13 digits' })
+  phoneNumber?: string;
+
+  @ApiPropertyOptional({ example: 'user@example.com' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(254)
+  @IsEmail({}, { message: 'email must be an email address' })
+  email?: string;
+
+  @ApiProperty({ type: ContactVerificationDto })
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ContactVerificationDto)
+  verification: ContactVerificationDto;
+
+  @ApiPropertyOptional({ enum: ['id_ID', 'en_ID'], default: 'id_ID' })
+  @IsOptional()
+  @IsIn(['id_ID', 'en_ID'])
+  userLocale?: 'id_ID' | 'en_ID';
+
+  @ApiPropertyOptional({
+    example: 'https://partner.example/kyc/success',
+    description: 'Required with ONEKYC_SOURCE=WEB_SDK.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  @IsUrl(REDIRECT_URL, { message: 'successRedirectionUrl must be an http or https URL' })
+  successRedirectionUrl?: string;
+
+  @ApiPropertyOptional({
+    example: 'https://partner.example/kyc/failure',
+    description: 'Required with ONEKYC_SOURCE=WEB_SDK.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  @IsUrl(REDIRECT_URL, { message: 'failureRedirectionUrl must be an http or https URL' })
+  failureRedirectionUrl?: string;
+}
+
+export class ListVerificationsQueryDto {
+  @ApiProperty({ example: 'user-42' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  userId: string;
+
+  @ApiPropertyOptional({ example: 'USER_ID', default: 'USER_ID' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  userIdType?: string;
+}

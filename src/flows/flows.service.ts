@@ -1,0 +1,201 @@
+// Starting a Standalone Identity Verification for a partner's user.
+//
+// Write order that loses nothing: the submission row exists before the provider is called and is
+// finished after (INITIATED with its expiry, or INITIATION_FAILED with the provider's cause). A
+// crash in between leaves a row that reconciliation settles.
+//
+// Ambiguous provider failures (timeout, 5xx, reset: the request may have taken effect, see
+// onekyc.client.ts) are not repeated with the same x-partner-session-id: the provider would answer
+// DUPLICATE_PARTNER_SESSION_ID without the token. Instead the row is closed as INITIATION_FAILED
+// (recorded with `ambiguous: true` and the id of its replacement, never silently dropped) and ONE
+// fresh submission with a new session id is initiated, so the user still gets a token. A session
+// the provider may have opened for the first attempt is harmless: nobody holds its token.
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import { ProblemException } from '../common/problem.js';
+import { OneKycClient } from '../onekyc/onekyc.client.js';
+import { OneKycException } from '../onekyc/onekyc.exception.js';
+import { InitiateFlowResult } from '../onekyc/onekyc.types.js';
+import { SubmissionsRepository } from '../submissions/submissions.repository.js';
+import { SubmissionEntity } from '../submissions/submission.entity.js';
+import { CreateVerificationDto } from './dto/create-verification.dto.js';
+import { VerificationCreatedDto, VerificationDto } from './dto/verification.response.js';
+import { IdempotencyRepository, requestHash } from './idempotency.repository.js';
+
+const IDEMPOTENCY_POLL_MS = 100;
+
+@Injectable()
+export class FlowsService {
+  private readonly logger = new Logger(FlowsService.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly submissions: SubmissionsRepository,
+    private readonly client: OneKycClient,
+    private readonly idempotency: IdempotencyRepository,
+  ) {}
+
+  /** POST /v1/verifications, with an optional Idempotency-Key scoped to the API key. */
+  async create(
+    dto: CreateVerificationDto,
+    apiKeyId: string,
+    idempotencyKey?: string,
+  ): Promise<VerificationCreatedDto> {
+    this.checkSourceRules(dto);
+    if (!idempotencyKey) return this.initiate(dto);
+
+    const hash = requestHash(dto);
+    // A repeat waits for the first request's answer at most as long as that request may take.
+    const waitBudgetMs = 2 * this.config.onekyc.timeoutMs + 2000;
+    const deadline = Date.now() + waitBudgetMs;
+    for (;;) {
+      const claim = await this.idempotency.claim(apiKeyId, idempotencyKey, hash, waitBudgetMs + 5000);
+      if (claim.kind === 'replay') return claim.body as VerificationCreatedDto;
+      if (claim.kind === 'mismatch') {
+        throw ProblemException.of(409, 'Idempotency-Key was already used with a different request body', {
+          type: 'idempotency-key-reused',
+        });
+      }
+      if (claim.kind === 'claimed') break;
+      if (Date.now() >= deadline) {
+        throw ProblemException.of(
+          409,
+          'A request with this Idempotency-Key is still in progress; retry later',
+          { type: 'idempotency-in-progress' },
+          { 'retry-after': '1' },
+        );
+      }
+      await new Promise((r) => setTimeout(r, IDEMPOTENCY_POLL_MS));
+    }
+    try {
+      const created = await this.initiate(dto);
+      await this.idempotency.complete(apiKeyId, idempotencyKey, 201, created, created.id);
+      return created;
+    } catch (err) {
+      await this.idempotency.release(apiKeyId, idempotencyKey).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async get(id: string): Promise<VerificationDto> {
+    const s = await this.submissions.findById(id);
+    if (!s) throw ProblemException.of(404, `No verification with id ${id}`);
+    return toVerificationDto(s);
+  }
+
+  async listForUser(userId: string, userIdType: string): Promise<VerificationDto[]> {
+    return (await this.submissions.findByUser(userId, userIdType)).map(toVerificationDto);
+  }
+
+  private checkSourceRules(dto: CreateVerificationDto): void {
+    if (this.config.onekyc.source !== 'WEB_SDK') return;
+    const missing = (['successRedirectionUrl', 'failureRedirectionUrl'] as const).filter((f) => !dto[f]);
+    if (missing.length) {
+      throw ProblemException.of(400, `Invalid request: ${missing.join(', ')}`, {
+        type: 'validation-error',
+        title: 'Validation failed',
+        errors: missing.map((field) => ({
+          field,
+          message: `${field} is required for the web SDK (ONEKYC_SOURCE=WEB_SDK)`,
+        })),
+      });
+    }
+  }
+
+  private async initiate(
+    dto: CreateVerificationDto,
+    retryOf?: string,
+    newId?: string,
+  ): Promise<VerificationCreatedDto> {
+    const id = newId ?? randomUUID();
+    const userIdType = dto.userIdType ?? 'USER_ID';
+    const userLocale = dto.userLocale ?? 'id_ID';
+    const source = this.config.onekyc.source;
+    const row = await this.submissions.createForInitiation({
+      id,
+      userId: dto.userId,
+      userIdType,
+      contacts: { phoneNumber: dto.phoneNumber, email: dto.email },
+      source,
+      userLocale,
+    });
+    const input = {
+      partnerSessionId: id,
+      userId: dto.userId,
+      userIdType,
+      source,
+      phoneNumber: dto.phoneNumber,
+      email: dto.email,
+      verification: dto.verification,
+      userLocale,
+      successRedirectionUrl: dto.successRedirectionUrl,
+      failureRedirectionUrl: dto.failureRedirectionUrl,
+    };
+
+    let result: InitiateFlowResult;
+    try {
+      result = await this.client.initiateFlow(input);
+    } catch (err) {
+      const e = err instanceof OneKycException ? err : undefined;
+      const replaceWith = !retryOf && e?.ambiguous ? randomUUID() : undefined;
+      await this.submissions.applyTransition(id, {
+        status: 'INITIATION_FAILED',
+        initiationError: {
+          kind: e?.kind ?? 'INTERNAL',
+          code: e?.code ?? null,
+          cause: e?.providerCause ?? null,
+          httpStatus: e?.httpStatus ?? null,
+        },
+        event: {
+          type: 'INITIATION_FAILED',
+          source: 'api',
+          detail: {
+            kind: e?.kind ?? 'INTERNAL',
+            code: e?.code,
+            cause: e?.providerCause,
+            ambiguous: e?.ambiguous,
+            retryOf,
+            replacedBy: replaceWith,
+          },
+        },
+      });
+      if (replaceWith) {
+        this.logger.warn(
+          { submissionId: id, replacedBy: replaceWith, kind: e?.kind },
+          'initiation outcome unknown; starting a fresh session',
+        );
+        return this.initiate(dto, id, replaceWith);
+      }
+      throw err;
+    }
+
+    await this.submissions.markInitiated(id, result.expiresAt, {
+      expirySeconds: result.expirySeconds,
+      retryOf,
+    });
+    return {
+      id,
+      status: 'INITIATED',
+      ...(result.sdkToken !== undefined ? { sdkToken: result.sdkToken } : {}),
+      ...(result.launchUrl !== undefined ? { launchUrl: result.launchUrl } : {}),
+      expiresAt: result.expiresAt ? result.expiresAt.toISOString() : null,
+      createdAt: new Date(row.createdAt).toISOString(),
+    };
+  }
+}
+
+export function toVerificationDto(s: SubmissionEntity): VerificationDto {
+  return {
+    id: s.id,
+    userId: s.userId,
+    userIdType: s.userIdType,
+    status: s.status,
+    result: s.result,
+    reasonCode: s.reasonCode,
+    verificationResult: s.verificationResult,
+    createdAt: s.createdAt.toISOString(),
+    updatedAt: s.updatedAt.toISOString(),
+    completedAt: s.completedAt ? s.completedAt.toISOString() : null,
+  };
+}
