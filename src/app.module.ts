@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AdminModule } from './admin/admin.module.js';
 import { CallbacksModule } from './callbacks/callbacks.module.js';
 import { AppConfig } from './config/app-config.js';
 import { AppConfigModule } from './config/config.module.js';
@@ -27,6 +28,7 @@ export class AppModule {
         MetricsModule,
         HealthModule,
         SubmissionsModule,
+        AdminModule,
         CallbacksModule,
         FlowsModule,
       ],

@@ -1,0 +1,76 @@
+// The operators' view of submissions (ADMIN_API_KEYS). Read-only, except the forced reconcile
+// (POST :id/reconcile), which the reconciliation module adds here as one more method.
+import { Controller, Get, Param, ParseUUIDPipe, Query, Req, UseGuards } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { AdminApiKeyGuard, AuthenticatedRequest } from '../common/api-key.guard.js';
+import { validationProblem } from '../common/validation.js';
+import { AdminService } from './admin.service.js';
+import {
+  AdminSubmissionDetailDto,
+  AdminSubmissionListDto,
+  ListSubmissionsQueryDto,
+  SubmissionDetailQueryDto,
+} from './dto/admin-submissions.dto.js';
+import { ProblemDto } from './dto/problem.dto.js';
+
+/** `:id` must be a UUID: anything else is a 400 naming `id` (never a database error). */
+export const SUBMISSION_ID_PIPE = new ParseUUIDPipe({
+  exceptionFactory: () => validationProblem([{ field: 'id', message: 'id must be a UUID' }]),
+});
+
+@ApiTags('admin')
+@ApiBearerAuth('admin')
+@ApiUnauthorizedResponse({ description: 'No admin key, or not an admin key', type: ProblemDto })
+@UseGuards(AdminApiKeyGuard)
+@Controller('admin/submissions')
+export class AdminSubmissionsController {
+  constructor(private readonly admin: AdminService) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Find submissions',
+    description:
+      'Newest first, keyset-paginated: pass `nextCursor` back as `cursor` with the same filters. ' +
+      'Personal data is masked. Each single filter answers from its own index in milliseconds at any depth.',
+  })
+  @ApiOkResponse({ type: AdminSubmissionListDto })
+  @ApiBadRequestResponse({
+    description: 'A parameter is invalid or unknown, or the cursor is not ours',
+    type: ProblemDto,
+  })
+  list(@Query() query: ListSubmissionsQueryDto): Promise<AdminSubmissionListDto> {
+    return this.admin.listSubmissions(query);
+  }
+
+  @Get(':id')
+  @ApiOperation({
+    summary: 'One submission and its timeline',
+    description:
+      'Every initiation, callback (duplicates, stale and conflicting ones flagged), poll and status change, oldest first. ' +
+      'Personal data is masked unless `reveal=true`, which is written to the audit log before the answer.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The submission id (x-partner-session-id)' })
+  @ApiOkResponse({ type: AdminSubmissionDetailDto })
+  @ApiBadRequestResponse({ description: '`id` is not a UUID, or a parameter is invalid', type: ProblemDto })
+  @ApiNotFoundResponse({ description: 'No such submission', type: ProblemDto })
+  detail(
+    @Param('id', SUBMISSION_ID_PIPE) id: string,
+    @Query() query: SubmissionDetailQueryDto,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<AdminSubmissionDetailDto> {
+    const reveal =
+      query.reveal === 'true'
+        ? { adminKeyId: request.adminKeyId!, requestId: String(request.id) }
+        : undefined;
+    return this.admin.submissionDetail(id, reveal);
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { AdminCallbacksController } from './admin-callbacks.controller.js';
+import { AdminStatsController } from './admin-stats.controller.js';
+import { AdminSubmissionsController } from './admin-submissions.controller.js';
+import { AdminRepository } from './admin.repository.js';
+import { AdminService } from './admin.service.js';
+
+/** The operators' API under /admin (ADMIN_API_KEYS). The store comes from the global SubmissionsModule. */
+@Module({
+  controllers: [AdminSubmissionsController, AdminStatsController, AdminCallbacksController],
+  providers: [AdminRepository, AdminService],
+  exports: [AdminService],
+})
+export class AdminModule {}

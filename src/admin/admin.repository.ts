@@ -1,0 +1,257 @@
+// The admin API's SQL: read-only listings shaped for the indexes of CreateCoreTables (and
+// AddSubmissionsUserCreatedIndex), stats, and the append-only audit log. Listings are keyset
+// paginated with a row comparison `(created_at, id) < ($at, $id)` so PostgreSQL walks an index in
+// order and stops after one page, however deep. `unmatched_callbacks` is read with plain SQL on
+// purpose: the callbacks module owns its entity.
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { PENDING_STATUSES, SubmissionResult, SubmissionStatus } from '../submissions/submission-status.js';
+import type { KeysetPosition } from './admin-cursor.js';
+
+export interface SubmissionListFilters {
+  status?: SubmissionStatus;
+  result?: SubmissionResult;
+  userId?: string;
+  userIdType?: string;
+  providerSubmissionId?: string;
+  nikHash?: string;
+  /** Inclusive bounds, as timestamps PostgreSQL parses (ISO 8601 with an offset). */
+  createdFrom?: string;
+  createdTo?: string;
+}
+
+export interface SubmissionListRow {
+  id: string;
+  user_id: string;
+  user_id_type: string;
+  contact_type: 'PHONE' | 'EMAIL';
+  contact_enc: string;
+  source: string;
+  status: SubmissionStatus;
+  result: SubmissionResult | null;
+  reason_code: string | null;
+  provider_submission_id: string | null;
+  ktp_enc: string | null;
+  has_conflict: boolean;
+  pii_redacted_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  completed_at: Date | null;
+  /** created_at in UTC with microseconds: the keyset position (a JS Date keeps only milliseconds). */
+  sort_at: string;
+}
+
+export interface SubmissionEventRow {
+  id: string;
+  type: string;
+  source: string;
+  from_status: string | null;
+  to_status: string | null;
+  status: string | null;
+  result: string | null;
+  provider_submission_id: string | null;
+  duplicate: boolean;
+  stale: boolean;
+  conflict: boolean;
+  detail: Record<string, unknown> | null;
+  has_payload: boolean;
+  created_at: Date;
+}
+
+export interface SubmissionCounts {
+  byStatus: { status: SubmissionStatus; result: SubmissionResult | null; count: number }[];
+  conflicts: number;
+  oldestPendingCreatedAt: Date | null;
+  oldestPendingAgeSeconds: number | null;
+}
+
+export interface JobRunRow {
+  id: string;
+  instance_id: string;
+  started_at: Date;
+  finished_at: Date | null;
+  claimed: number;
+  updated: number;
+  unchanged: number;
+  failed: number;
+  expired: number;
+  duration_ms: number | null;
+  error: string | null;
+}
+
+export interface UnmatchedCallbackRow {
+  id: string;
+  partner_session_id: string;
+  provider_submission_id: string | null;
+  status: string | null;
+  result: string | null;
+  source: string;
+  payload_enc: string;
+  received_at: Date;
+  resolved_at: Date | null;
+  sort_at: string;
+}
+
+// bigint ids arrive as strings (node-postgres); selecting them uncast keeps ORDER BY numeric.
+
+export interface SqlQuery {
+  sql: string;
+  params: unknown[];
+}
+
+const SORT_AT = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const PENDING_SQL = `(${PENDING_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+
+@Injectable()
+export class AdminRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * The page query, exposed so the EXPLAIN test checks exactly what runs. Every filter is an
+   * equality on the leading column of its own index, so the index order is the output order:
+   * no Sort node, and a deep page costs what the first does.
+   */
+  buildListQuery(filters: SubmissionListFilters, after: KeysetPosition | null, limit: number): SqlQuery {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (clause: (p: string) => string, value: unknown) => {
+      params.push(value);
+      where.push(clause(`$${params.length}`));
+    };
+    if (filters.status) add((p) => `status = ${p}`, filters.status);
+    if (filters.result) add((p) => `result = ${p}`, filters.result);
+    if (filters.userId) add((p) => `user_id = ${p}`, filters.userId);
+    if (filters.userIdType) add((p) => `user_id_type = ${p}`, filters.userIdType);
+    if (filters.providerSubmissionId) {
+      add((p) => `provider_submission_id = ${p}`, filters.providerSubmissionId);
+    }
+    // nik_hash is char(64): a bpchar parameter keeps the comparison on the index's type.
+    if (filters.nikHash) add((p) => `nik_hash = ${p}::bpchar`, filters.nikHash);
+    if (filters.createdFrom) add((p) => `created_at >= ${p}::timestamptz`, filters.createdFrom);
+    if (filters.createdTo) add((p) => `created_at <= ${p}::timestamptz`, filters.createdTo);
+    if (after) {
+      params.push(after.at, after.id);
+      where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    }
+    params.push(limit);
+    const sql = `SELECT id, user_id, user_id_type, contact_type, contact_enc, source, status, result, reason_code,
+              provider_submission_id, ktp_enc, has_conflict, pii_redacted_at, created_at, updated_at, completed_at,
+              ${SORT_AT('created_at')} AS sort_at
+       FROM submissions
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY created_at DESC, id DESC
+       LIMIT $${params.length}`;
+    return { sql, params };
+  }
+
+  listSubmissions(
+    filters: SubmissionListFilters,
+    after: KeysetPosition | null,
+    limit: number,
+  ): Promise<SubmissionListRow[]> {
+    const { sql, params } = this.buildListQuery(filters, after, limit);
+    return this.dataSource.query(sql, params);
+  }
+
+  /**
+   * The timeline without its encrypted payloads (never shown), oldest first: the last `limit`
+   * events, so a submission flooded with duplicate callbacks still shows how it ended.
+   */
+  async findEvents(submissionId: string, limit: number): Promise<SubmissionEventRow[]> {
+    const rows: SubmissionEventRow[] = await this.dataSource.query(
+      `SELECT * FROM (
+         SELECT id, type, source, from_status, to_status, status, result, provider_submission_id,
+                duplicate, stale, conflict, detail, payload_enc IS NOT NULL AS has_payload, created_at
+         FROM submission_events WHERE submission_id = $1
+         ORDER BY id DESC LIMIT $2
+       ) e ORDER BY e.id ASC`,
+      [submissionId, limit],
+    );
+    return rows;
+  }
+
+  /** One pass over submissions: counts by (status, result), conflicts and the oldest pending row. */
+  async countSubmissions(): Promise<SubmissionCounts> {
+    const rows: {
+      status: SubmissionStatus;
+      result: SubmissionResult | null;
+      count: number;
+      conflicts: number;
+      oldest_pending: Date | null;
+      oldest_pending_age: number | null;
+    }[] = await this.dataSource.query(
+      `SELECT status, result, count(*)::int AS count,
+              (count(*) FILTER (WHERE has_conflict))::int AS conflicts,
+              min(created_at) FILTER (WHERE status IN ${PENDING_SQL}) AS oldest_pending,
+              EXTRACT(EPOCH FROM now() - min(created_at) FILTER (WHERE status IN ${PENDING_SQL}))::float8
+                AS oldest_pending_age
+       FROM submissions GROUP BY status, result`,
+    );
+    let oldest: (typeof rows)[number] | undefined;
+    for (const r of rows) {
+      if (r.oldest_pending !== null && (!oldest || r.oldest_pending < oldest.oldest_pending!)) oldest = r;
+    }
+    return {
+      byStatus: rows.map((r) => ({ status: r.status, result: r.result, count: r.count })),
+      conflicts: rows.reduce((n, r) => n + r.conflicts, 0),
+      oldestPendingCreatedAt: oldest?.oldest_pending ?? null,
+      oldestPendingAgeSeconds: oldest ? Math.max(0, Math.round(oldest.oldest_pending_age!)) : null,
+    };
+  }
+
+  /** The newest runs of a job (reconciliation writes them), newest first. */
+  lastJobRuns(job: string, limit: number): Promise<JobRunRow[]> {
+    return this.dataSource.query(
+      `SELECT id, instance_id, started_at, finished_at, claimed, updated, unchanged, failed, expired,
+              duration_ms, error
+       FROM job_runs WHERE job = $1 ORDER BY started_at DESC, id DESC LIMIT $2`,
+      [job, limit],
+    );
+  }
+
+  async countQuarantinedCallbacks(): Promise<number> {
+    const rows: { n: number }[] = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM unmatched_callbacks WHERE resolved_at IS NULL`,
+    );
+    return rows[0].n;
+  }
+
+  /** Quarantined callbacks, newest first, on idx_unmatched_received (received_at DESC, id DESC). */
+  listUnmatchedCallbacks(
+    includeResolved: boolean,
+    after: KeysetPosition | null,
+    limit: number,
+  ): Promise<UnmatchedCallbackRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (!includeResolved) where.push('resolved_at IS NULL');
+    if (after) {
+      params.push(after.at, after.id);
+      where.push(`(received_at, id) < ($1::timestamptz, $2::bigint)`);
+    }
+    params.push(limit);
+    return this.dataSource.query(
+      `SELECT id, partner_session_id, provider_submission_id, status, result, source, payload_enc,
+              received_at, resolved_at, ${SORT_AT('received_at')} AS sort_at
+       FROM unmatched_callbacks
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY received_at DESC, id DESC
+       LIMIT $${params.length}`,
+      params,
+    );
+  }
+
+  /** Appends to admin_audit_log (append-only: a trigger refuses UPDATE and DELETE). */
+  async appendAudit(entry: {
+    adminKeyId: string;
+    action: string;
+    submissionId: string | null;
+    detail: Record<string, unknown>;
+  }): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO admin_audit_log (admin_key_id, action, submission_id, detail) VALUES ($1, $2, $3, $4::jsonb)`,
+      [entry.adminKeyId, entry.action, entry.submissionId, JSON.stringify(entry.detail)],
+    );
+  }
+}

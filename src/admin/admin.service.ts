@@ -1,0 +1,340 @@
+// What operators see: pages of submissions and quarantined callbacks behind signed cursors, one
+// submission's story, and the numbers. Personal data is decrypted only for the rows of the page
+// being answered and leaves masked, except through an audited reveal.
+import { Injectable, Logger } from '@nestjs/common';
+import { validationProblem } from '../common/validation.js';
+import { ProblemException } from '../common/problem.js';
+import { AppConfig } from '../config/app-config.js';
+import { maskEmail, maskKtp, maskName, maskNik, maskPhone } from '../submissions/pii/masking.js';
+import { PiiCipher } from '../submissions/pii/pii-cipher.js';
+import {
+  PENDING_STATUSES,
+  SUBMISSION_RESULTS,
+  SUBMISSION_STATUSES,
+} from '../submissions/submission-status.js';
+import { SubmissionsRepository } from '../submissions/submissions.repository.js';
+import {
+  CursorCodec,
+  CursorFilters,
+  CursorKind,
+  InvalidCursorError,
+  KeysetPosition,
+} from './admin-cursor.js';
+import {
+  AdminRepository,
+  SubmissionEventRow,
+  SubmissionListFilters,
+  SubmissionListRow,
+  UnmatchedCallbackRow,
+} from './admin.repository.js';
+import {
+  ListUnmatchedCallbacksQueryDto,
+  UnmatchedCallbackDto,
+  UnmatchedCallbackListDto,
+} from './dto/admin-callbacks.dto.js';
+import { AdminStatsDto, ReconciliationRunDto } from './dto/admin-stats.dto.js';
+import {
+  AdminSubmissionDetailDto,
+  AdminSubmissionEventDto,
+  AdminSubmissionListDto,
+  AdminSubmissionListItemDto,
+  DEFAULT_PAGE_SIZE,
+  ListSubmissionsQueryDto,
+} from './dto/admin-submissions.dto.js';
+import { rangeEnd, rangeStart } from './dto/query-validators.js';
+
+/** The timeline shows at most this many events (the latest). */
+export const MAX_TIMELINE_EVENTS = 1000;
+const RECONCILE_JOB = 'reconcile';
+const RECONCILE_RUNS_SHOWN = 10;
+
+/** Who asks to see personal data in clear: written to the audit log before anything is shown. */
+export interface RevealRequest {
+  adminKeyId: string;
+  requestId?: string;
+}
+
+@Injectable()
+export class AdminService {
+  private readonly logger = new Logger(AdminService.name);
+  private readonly cursors: CursorCodec;
+
+  constructor(
+    private readonly repo: AdminRepository,
+    private readonly submissions: SubmissionsRepository,
+    private readonly pii: PiiCipher,
+    config: AppConfig,
+  ) {
+    this.cursors = new CursorCodec(config.pii.blindIndexKey);
+  }
+
+  async listSubmissions(q: ListSubmissionsQueryDto): Promise<AdminSubmissionListDto> {
+    const filters: SubmissionListFilters = {
+      status: q.status,
+      result: q.result,
+      userId: q.userId,
+      userIdType: q.userIdType,
+      providerSubmissionId: q.submissionId,
+      nikHash: q.nik ? this.pii.blindIndex('nik', q.nik) : undefined,
+      createdFrom: q.createdFrom ? rangeStart(q.createdFrom) : undefined,
+      createdTo: q.createdTo ? rangeEnd(q.createdTo) : undefined,
+    };
+    const bound: CursorFilters = { ...filters };
+    const after = q.cursor ? this.decodeCursor('submissions', q.cursor, bound) : null;
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    // One row more than the page tells whether another page follows; it is never decrypted.
+    const rows = await this.repo.listSubmissions(filters, after, limit + 1);
+    const page = rows.slice(0, limit);
+    return {
+      data: page.map((r) => this.toListItem(r)),
+      nextCursor: this.nextCursor('submissions', rows, page, bound),
+    };
+  }
+
+  /**
+   * One submission with its timeline. With `reveal`, the audit record is written first: when it
+   * cannot be written, nothing is shown. Also the answer of the forced reconcile (without reveal).
+   */
+  async submissionDetail(id: string, reveal?: RevealRequest): Promise<AdminSubmissionDetailDto> {
+    const s = await this.submissions.findById(id);
+    if (!s) throw ProblemException.of(404, `No submission ${id}`);
+    const contacts = this.tryDecrypt(s.id, () => this.submissions.decryptContacts(s));
+    const ktp = this.tryDecrypt(s.id, () => this.submissions.decryptKtp(s));
+    const images = this.tryDecrypt(s.id, () => this.submissions.decryptImageUrls(s));
+    const certificate = s.certificateRegistration;
+    if (reveal) {
+      const fields = [
+        ...(contacts?.phoneNumber ? ['phoneNumber'] : []),
+        ...(contacts?.email ? ['email'] : []),
+        ...(ktp ? ['ktpData'] : []),
+        ...(images ? ['imageUrls'] : []),
+        ...(certificate?.onboardingCode ? ['certificateRegistration.onboardingCode'] : []),
+      ];
+      await this.repo.appendAudit({
+        adminKeyId: reveal.adminKeyId,
+        action: 'reveal',
+        submissionId: s.id,
+        detail: { fields, requestId: reveal.requestId ?? null },
+      });
+    }
+    const events = await this.repo.findEvents(id, MAX_TIMELINE_EVENTS + 1);
+    const nik = stringOrNull(ktp?.nik);
+    const name = stringOrNull(ktp?.name);
+    return {
+      id: s.id,
+      userId: s.userId,
+      userIdType: s.userIdType,
+      status: s.status,
+      result: s.result,
+      reasonCode: s.reasonCode,
+      providerSubmissionId: s.providerSubmissionId,
+      source: s.source,
+      contactType: s.contactType,
+      phoneNumber: reveal ? (contacts?.phoneNumber ?? null) : maskPhone(contacts?.phoneNumber),
+      email: reveal ? (contacts?.email ?? null) : maskEmail(contacts?.email),
+      nik: reveal ? nik : maskNik(nik),
+      name: reveal ? name : maskName(name),
+      hasConflict: s.hasConflict,
+      piiRedacted: s.piiRedactedAt !== null,
+      createdAt: iso(s.createdAt)!,
+      updatedAt: iso(s.updatedAt)!,
+      completedAt: iso(s.completedAt),
+      userLocale: s.userLocale,
+      ktpData: reveal ? ktp : maskKtp(ktp),
+      imageUrls: reveal ? images : maskImageUrls(images),
+      verificationResult: s.verificationResult,
+      certificateRegistration:
+        certificate && !reveal && certificate.onboardingCode
+          ? { ...certificate, onboardingCode: '***' }
+          : certificate,
+      initiationError: s.initiationError,
+      revealed: !!reveal,
+      initiatedAt: iso(s.initiatedAt),
+      sdkExpiresAt: iso(s.sdkExpiresAt),
+      piiRedactedAt: iso(s.piiRedactedAt),
+      lastPolledAt: iso(s.lastPolledAt),
+      nextPollAt: iso(s.nextPollAt),
+      pollAttempts: s.pollAttempts,
+      events: events.slice(-MAX_TIMELINE_EVENTS).map(toEvent),
+      eventsTruncated: events.length > MAX_TIMELINE_EVENTS,
+    };
+  }
+
+  async stats(): Promise<AdminStatsDto> {
+    const [counts, runs, quarantined] = await Promise.all([
+      this.repo.countSubmissions(),
+      this.repo.lastJobRuns(RECONCILE_JOB, RECONCILE_RUNS_SHOWN),
+      this.repo.countQuarantinedCallbacks(),
+    ]);
+    const byStatus: Record<string, number> = Object.fromEntries(SUBMISSION_STATUSES.map((s) => [s, 0]));
+    const byResult: Record<string, number> = Object.fromEntries(SUBMISSION_RESULTS.map((r) => [r, 0]));
+    byResult.none = 0;
+    let total = 0;
+    for (const c of counts.byStatus) {
+      byStatus[c.status] = (byStatus[c.status] ?? 0) + c.count;
+      byResult[c.result ?? 'none'] = (byResult[c.result ?? 'none'] ?? 0) + c.count;
+      total += c.count;
+    }
+    return {
+      total,
+      byStatus,
+      byResult,
+      pending: PENDING_STATUSES.reduce((n, s) => n + byStatus[s], 0),
+      oldestPendingCreatedAt: iso(counts.oldestPendingCreatedAt),
+      oldestPendingAgeSeconds: counts.oldestPendingAgeSeconds,
+      conflicts: counts.conflicts,
+      quarantinedCallbacks: quarantined,
+      reconciliationRuns: runs.map((r): ReconciliationRunDto => ({
+        id: r.id,
+        instanceId: r.instance_id,
+        startedAt: iso(r.started_at)!,
+        finishedAt: iso(r.finished_at),
+        claimed: r.claimed,
+        updated: r.updated,
+        unchanged: r.unchanged,
+        failed: r.failed,
+        expired: r.expired,
+        durationMs: r.duration_ms,
+        error: r.error === null ? null : r.error.slice(0, 500),
+      })),
+      generatedAt: new Date().toISOString(),
+    };
+  }
+
+  async unmatchedCallbacks(q: ListUnmatchedCallbacksQueryDto): Promise<UnmatchedCallbackListDto> {
+    const includeResolved = q.includeResolved === 'true';
+
+    const bound: CursorFilters = { includeResolved };
+    const after = q.cursor ? this.decodeCursor('unmatched-callbacks', q.cursor, bound) : null;
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = await this.repo.listUnmatchedCallbacks(includeResolved, after, limit + 1);
+    const page = rows.slice(0, limit);
+    return {
+      data: page.map((r) => this.toUnmatched(r)),
+      nextCursor: this.nextCursor('unmatched-callbacks', rows, page, bound),
+    };
+  }
+
+  private toListItem(r: SubmissionListRow): AdminSubmissionListItemDto {
+    const contacts = this.tryDecrypt(r.id, () =>
+      this.submissions.decryptContacts({ contactEnc: r.contact_enc }),
+    );
+    // Only NIK and name are shown: everything else of the KTP data is dropped unread.
+    const ktp = this.tryDecrypt(r.id, () => this.submissions.decryptKtp({ ktpEnc: r.ktp_enc }));
+    return {
+      id: r.id,
+      userId: r.user_id,
+      userIdType: r.user_id_type,
+      status: r.status,
+      result: r.result,
+      reasonCode: r.reason_code,
+      providerSubmissionId: r.provider_submission_id,
+      source: r.source,
+      contactType: r.contact_type,
+      phoneNumber: maskPhone(contacts?.phoneNumber),
+      email: maskEmail(contacts?.email),
+      nik: maskNik(stringOrNull(ktp?.nik)),
+      name: maskName(stringOrNull(ktp?.name)),
+      hasConflict: r.has_conflict,
+      piiRedacted: r.pii_redacted_at !== null,
+      createdAt: iso(r.created_at)!,
+      updatedAt: iso(r.updated_at)!,
+      completedAt: iso(r.completed_at),
+    };
+  }
+
+  private toUnmatched(r: UnmatchedCallbackRow): UnmatchedCallbackDto {
+    const payload = this.tryDecrypt(`unmatched:${r.id}`, () =>
+      this.pii.decryptJson<Record<string, any>>(r.payload_enc),
+    );
+    const ktp = payload?.submissionDetails?.ktpData ?? payload?.ktpData ?? null;
+    return {
+      id: r.id,
+      partnerSessionId: r.partner_session_id,
+      submissionId: r.provider_submission_id,
+      status: r.status,
+      result: r.result,
+      source: r.source,
+      ktpData: ktp && typeof ktp === 'object' ? maskKtp(ktp) : null,
+      receivedAt: iso(r.received_at)!,
+      resolvedAt: iso(r.resolved_at),
+    };
+  }
+
+  private decodeCursor(kind: CursorKind, cursor: string, filters: CursorFilters): KeysetPosition {
+    try {
+      return this.cursors.decode(kind, cursor, filters);
+    } catch (err) {
+      if (err instanceof InvalidCursorError)
+        throw validationProblem([{ field: 'cursor', message: err.message }]);
+      throw err;
+    }
+  }
+
+  private nextCursor(
+    kind: CursorKind,
+    rows: { id: string; sort_at: string }[],
+    page: { id: string; sort_at: string }[],
+    filters: CursorFilters,
+  ): string | null {
+    const last = page.at(-1);
+    if (rows.length <= page.length || !last) return null;
+    return this.cursors.encode(kind, { at: last.sort_at, id: last.id }, filters);
+  }
+
+  /** One unreadable row (e.g. a retired key) must not break an operator's page: shown as null. */
+  private tryDecrypt<T>(ref: string, decrypt: () => T): T | null {
+    try {
+      return decrypt();
+    } catch (err) {
+      this.logger.warn(
+        { ref, error: (err as Error).name },
+        'personal data could not be decrypted for an admin view',
+      );
+      return null;
+    }
+  }
+}
+
+function toEvent(e: SubmissionEventRow): AdminSubmissionEventDto {
+  return {
+    id: e.id,
+    type: e.type,
+    source: e.source,
+    createdAt: iso(e.created_at)!,
+    status: e.status,
+    result: e.result,
+    fromStatus: e.from_status,
+    toStatus: e.to_status,
+    providerSubmissionId: e.provider_submission_id,
+    duplicate: e.duplicate,
+    stale: e.stale,
+    conflict: e.conflict,
+    detail: e.detail,
+    hasPayload: e.has_payload,
+  };
+}
+
+/** Presigned URLs are credentials: keep the origin so an operator sees where the image lives. */
+function maskImageUrls(urls: Record<string, string> | null): Record<string, string> | null {
+  if (!urls) return null;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(urls)) {
+    let origin = '';
+    try {
+      origin = new URL(String(v)).origin;
+    } catch {
+      // not a URL: show nothing of it
+    }
+    out[k] = origin && origin !== 'null' ? `${origin}/***` : '***';
+  }
+  return out;
+}
+
+function stringOrNull(v: unknown): string | null {
+  return typeof v === 'string' ? v : v === null || v === undefined ? null : String(v);
+}
+
+function iso(d: Date | null | undefined): string | null {
+  return d ? new Date(d).toISOString() : null;
+}
