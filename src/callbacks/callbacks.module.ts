@@ -1,6 +1,4 @@
 import { Module } from '@nestjs/common';
-import { CallbackAuthGuard } from './callback-auth.guard.js';
-import { CallbackBodyPipe } from './callback-body.pipe.js';
 import { CallbackMetrics, callbackMetricProviders } from './callback-metrics.js';
 import { CallbacksController } from './callbacks.controller.js';
 import { CallbacksService } from './callbacks.service.js';
@@ -13,14 +11,9 @@ import { UnmatchedCallbacksRepository } from './unmatched-callbacks.repository.j
  */
 @Module({
   controllers: [CallbacksController],
-  providers: [
-    ...callbackMetricProviders,
-    CallbackMetrics,
-    CallbackAuthGuard,
-    CallbackBodyPipe,
-    CallbacksService,
-    UnmatchedCallbacksRepository,
-  ],
+  // CallbackAuthGuard and CallbackBodyPipe are enhancers (@UseGuards, @Body): Nest instantiates
+  // them itself (with these providers as dependencies); listing them here would make a second copy.
+  providers: [...callbackMetricProviders, CallbackMetrics, CallbacksService, UnmatchedCallbacksRepository],
   exports: [UnmatchedCallbacksRepository],
 })
 export class CallbacksModule {}
