@@ -17,11 +17,18 @@ export interface RateLimiterOptions {
   backgroundShare?: number;
   /** Longest a caller waits for a slot (default 5000 ms). */
   maxWaitMs?: number;
-  /** Window length (default 1000 ms). */
+  /** Window length (default 1000 ms plus TRANSIT_GUARD_MS). */
   windowMs?: number;
   /** Monotonic clock in ms (injectable for tests). */
   now?: () => number;
 }
+
+/**
+ * The provider counts arrivals, not our sends: a call held up in transit can land in the same
+ * provider second as the call that follows it a window later. A few ms of guard keep that from
+ * ever showing as one call too many, for about 2% of the budget.
+ */
+export const TRANSIT_GUARD_MS = 25;
 
 export class RateLimitWaitExceededError extends Error {
   constructor(readonly waitedMs: number) {
@@ -56,7 +63,7 @@ export class RateLimiter {
     const share = opts.backgroundShare ?? 0.7;
     this.backgroundLimit = Math.max(1, Math.floor(this.maxPerSecond * share));
     this.maxWaitMs = opts.maxWaitMs ?? 5000;
-    this.windowMs = opts.windowMs ?? 1000;
+    this.windowMs = opts.windowMs ?? 1000 + TRANSIT_GUARD_MS;
     this.now = opts.now ?? (() => performance.now());
   }
 
