@@ -10,6 +10,7 @@ import { typeOrmOptions } from './database/typeorm-options.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { OneKycModule } from './onekyc/onekyc.module.js';
 import { SubmissionsModule } from './submissions/submissions.module.js';
 
 /** The root module, built from the validated configuration (see main.ts and test/support). */
@@ -27,6 +28,7 @@ export class AppModule {
         ScheduleModule.forRoot(),
         MetricsModule,
         HealthModule,
+        OneKycModule,
         SubmissionsModule,
         AdminModule,
         CallbacksModule,
