@@ -42,7 +42,10 @@ async function main(): Promise<void> {
       `          pass-key:   ${passKey}`,
       `          onboarding partner: ${onboardingPartner}`,
       `  callbacks go to: ${callbackUrl} (${callbackAuthHeader} header set)`,
-      `  point the service at it: ONEKYC_API_BASE_URL=${sandbox.url} ONEKYC_CLIENT_ID=${clientId} ONEKYC_PASS_KEY=${passKey} ONEKYC_ONBOARDING_PARTNER=${onboardingPartner}`,
+      '  point the service at it (outside sandbox mode it also needs its own keys):',
+      `    ONEKYC_API_BASE_URL=${sandbox.url} ONEKYC_CLIENT_ID=${clientId} ONEKYC_PASS_KEY=${passKey} \\`,
+      `    ONEKYC_ONBOARDING_PARTNER=${onboardingPartner} CALLBACK_AUTH_VALUES='${callbackAuthValue}' \\`,
+      `    API_KEYS=dev-api-key ADMIN_API_KEYS=dev-admin-key npm start`,
       '',
     ].join('\n'),
   );
