@@ -3,7 +3,7 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import * as ipaddr from 'ipaddr.js';
+import ipaddr from 'ipaddr.js';
 import { ConfigValidationError, EnvironmentVariables, validateEnvironment } from './environment.js';
 
 export const SANDBOX_API_KEY = 'sandbox-api-key';
