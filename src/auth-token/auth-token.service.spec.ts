@@ -95,6 +95,13 @@ describe('AuthTokenService', () => {
     expect(fetches).toBe(2);
   });
 
+  it('should not refresh early when a token lives longer than a timer can wait', async () => {
+    lifetimeMs = 365 * 24 * 3600_000;
+    await service.getToken();
+    await vi.advanceTimersByTimeAsync(30 * 24 * 3600_000);
+    expect(fetches).toBe(1);
+  });
+
   it('should fetch on demand once the token has lapsed', async () => {
     await service.getToken();
     service.onModuleDestroy(); // no timer: simulate a process that slept through the refresh

@@ -20,6 +20,8 @@ export type PartnerTokenFetcher = () => Promise<PartnerToken>;
 
 /** Retry a failed background refresh after this long (bounded by the time the token has left). */
 const BACKGROUND_RETRY_MS = 30_000;
+/** setTimeout fires at once beyond 2^31-1 ms; longer waits are split. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** When to start refreshing: `margin` before expiry, but never earlier than half-way through its life. */
 export function refreshDueAt(token: PartnerToken, marginMs: number): number {
@@ -141,9 +143,11 @@ export class AuthTokenService implements OnModuleDestroy {
     this.timer = setTimeout(
       () => {
         this.timer = undefined;
-        this.refreshInBackground();
+        if (Date.now() < at)
+          this.arm(at); // a very long wait was split (timer limit)
+        else this.refreshInBackground();
       },
-      Math.max(0, at - Date.now()),
+      Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now())),
     );
     this.timer.unref(); // an idle process may exit; the next call fetches on demand
   }
