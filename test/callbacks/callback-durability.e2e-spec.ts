@@ -75,7 +75,9 @@ describe('provider callback: a crash at the transaction boundary', () => {
 
       await admin.query(`SELECT pg_terminate_backend($1)`, [pid]);
       const res = await answer;
-      expect(res.status).toBe(500);
+      // A cut database connection is temporary: 503 with Retry-After (the provider retries either way).
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBeTruthy();
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(JSON.stringify(await json(res))).not.toContain('received');
     } finally {
@@ -135,13 +137,13 @@ describe('provider callback: a crash at the transaction boundary', () => {
        WHERE datname = current_database() AND pid <> pg_backend_pid()`,
     );
     // The provider retries until it gets a 200. A dead pooled connection may fail an attempt
-    // (500, nothing stored); the pool replaces it, and a later attempt is stored exactly once.
+    // (503, nothing stored); the pool replaces it, and a later attempt is stored exactly once.
     const statuses: number[] = [];
     for (let attempt = 0; attempt < 5 && statuses.at(-1) !== 200; attempt++) {
       const res = await sendCallback(t, callbackBody(id));
       statuses.push(res.status);
       if (res.status !== 200) {
-        expect(res.status).toBe(500);
+        expect(res.status).toBe(503);
         expect((await snapshot(id)).callbacks).toBe(0);
       }
     }
