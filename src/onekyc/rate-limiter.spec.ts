@@ -1,4 +1,4 @@
-import { RateLimiter, RateLimitWaitExceededError } from './rate-limiter.js';
+import { RateLimiter, RateLimiterOptions, RateLimitWaitExceededError } from './rate-limiter.js';
 
 describe('RateLimiter (sliding one-second window)', () => {
   beforeEach(() => {
@@ -8,7 +8,7 @@ describe('RateLimiter (sliding one-second window)', () => {
     vi.useRealTimers();
   });
 
-  const make = (maxPerSecond: number, extra: { maxWaitMs?: number; backgroundShare?: number } = {}) =>
+  const make = (maxPerSecond: number, extra: Partial<RateLimiterOptions> = {}) =>
     new RateLimiter({ maxPerSecond, windowMs: 1000, now: () => Date.now(), ...extra });
 
   /** Starts `n` acquisitions and records when each one was granted. */
@@ -67,15 +67,26 @@ describe('RateLimiter (sliding one-second window)', () => {
     expect(maxInAnyWindow(times)).toBe(7);
   });
 
-  it('should keep headroom: background calls use at most their share of the window', async () => {
+  it('should keep headroom while partners are active: background calls use at most their share', async () => {
     const limiter = make(10, { maxWaitMs: 60_000, backgroundShare: 0.7 });
+    await limiter.acquire('foreground');
     const bg = acquireMany(limiter, 20, 'background');
     await vi.advanceTimersByTimeAsync(0);
-    expect(bg.grantedAt).toHaveLength(7);
+    expect(bg.grantedAt).toHaveLength(6);
     const fg = acquireMany(limiter, 3, 'foreground');
     await vi.advanceTimersByTimeAsync(0);
     expect(fg.grantedAt).toHaveLength(3);
     expect(limiter.inWindow()).toBe(10);
+  });
+
+  it('should let background work use the whole budget when no partner call was seen recently', async () => {
+    const limiter = make(10, { maxWaitMs: 60_000, backgroundShare: 0.7, foregroundQuietMs: 5000 });
+    const bg = acquireMany(limiter, 30, 'background');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(bg.grantedAt).toHaveLength(10);
+    await vi.advanceTimersByTimeAsync(1100);
+    expect(bg.grantedAt).toHaveLength(20);
+    expect(maxInAnyWindow(bg.grantedAt)).toBe(10);
   });
 
   it('should serve waiting foreground calls before waiting background calls', async () => {

@@ -5,9 +5,11 @@
 // has no rate limiter and the well-known packages either model buckets or add Redis, so this is
 // ~100 lines of our own, unit-tested in rate-limiter.spec.ts.
 //
-// Priorities: `background` calls (reconciliation) may only fill `backgroundShare` of the window,
-// so `foreground` calls (partner initiations) always find headroom; foreground waiters are
-// always served before background ones. Waiting is bounded: past `maxWaitMs` the caller gets a
+// Priorities: while partners are active (a foreground call within `foregroundQuietMs`),
+// `background` calls (reconciliation) may only fill `backgroundShare` of the window, so
+// `foreground` calls (partner initiations) always find headroom; when no partner call has been
+// seen for that long, background work may use the whole budget (a backlog drains at the full
+// allowed rate). Foreground waiters are always served before background ones. Waiting is bounded: past `maxWaitMs` the caller gets a
 // RateLimitWaitExceededError (the client turns it into TEMPORARY_RATE_LIMITED).
 import type { CallPriority } from './onekyc.types.js';
 
@@ -15,6 +17,8 @@ export interface RateLimiterOptions {
   maxPerSecond: number;
   /** Fraction of the window background calls may use (default 0.7). */
   backgroundShare?: number;
+  /** Background keeps to its share for this long after the last foreground call (default 5000 ms). */
+  foregroundQuietMs?: number;
   /** Longest a caller waits for a slot (default 5000 ms). */
   maxWaitMs?: number;
   /** Window length (default 1000 ms plus TRANSIT_GUARD_MS). */
@@ -49,6 +53,8 @@ export class RateLimiter {
   readonly backgroundLimit: number;
   private readonly maxWaitMs: number;
   private readonly windowMs: number;
+  private readonly foregroundQuietMs: number;
+  private lastForegroundAt = -Infinity;
   private readonly now: () => number;
   /** Start times of the calls granted in the current window, oldest first, from `head`. */
   private starts: number[] = [];
@@ -63,12 +69,14 @@ export class RateLimiter {
     const share = opts.backgroundShare ?? 0.7;
     this.backgroundLimit = Math.max(1, Math.floor(this.maxPerSecond * share));
     this.maxWaitMs = opts.maxWaitMs ?? 5000;
+    this.foregroundQuietMs = opts.foregroundQuietMs ?? 5000;
     this.windowMs = opts.windowMs ?? 1000 + TRANSIT_GUARD_MS;
     this.now = opts.now ?? (() => performance.now());
   }
 
   /** Resolves when the call may start; rejects with RateLimitWaitExceededError past the wait bound. */
   acquire(priority: CallPriority = 'foreground'): Promise<void> {
+    if (priority === 'foreground') this.lastForegroundAt = this.now();
     const queueAhead =
       priority === 'foreground'
         ? this.waiting.foreground.length
@@ -115,7 +123,9 @@ export class RateLimiter {
   }
 
   private limitFor(priority: CallPriority): number {
-    return priority === 'foreground' ? this.maxPerSecond : this.backgroundLimit;
+    if (priority === 'foreground') return this.maxPerSecond;
+    const partnersActive = this.now() - this.lastForegroundAt < this.foregroundQuietMs;
+    return partnersActive ? this.backgroundLimit : this.maxPerSecond;
   }
 
   private tryTake(priority: CallPriority): boolean {
