@@ -1,19 +1,22 @@
-// How a provider failure looks to our own callers (CONTRACT.md "Errors"): the provider refused →
-// 502 with its `cause` and `code`; the provider did not answer (unreachable, timeout, 5xx,
-// throttled, circuit open, our rate limit) → 503 with Retry-After.
+// How a provider failure looks to our own callers (CONTRACT.md "Errors"): the provider answered
+// with an error (a 4xx refusal, or a 5xx/429 with its envelope) → 502 carrying its `cause` and
+// `code` (plus Retry-After when trying again later can help); the provider did not answer
+// (refused connection, timeout, circuit open, our own rate-limit wait) → 503 with Retry-After.
 import { ProblemException, registerProblemMapper } from '../common/problem.js';
 import { OneKycException } from './onekyc.exception.js';
 
 const DEFAULT_RETRY_AFTER_SECONDS = 5;
 
 export function oneKycProblem(err: OneKycException): ProblemException {
-  if (err.isTemporary) {
-    const retryAfter = Math.max(1, Math.ceil(err.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS));
+  const retryAfter = err.isTemporary
+    ? { 'retry-after': String(Math.max(1, Math.ceil(err.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS))) }
+    : undefined;
+  if (err.httpStatus === undefined) {
     return ProblemException.of(
       503,
       'The identity provider is not answering right now; try again later.',
       { type: 'provider-unavailable', kind: err.kind },
-      { 'retry-after': String(retryAfter) },
+      retryAfter ?? { 'retry-after': String(DEFAULT_RETRY_AFTER_SECONDS) },
     );
   }
   return ProblemException.of(
@@ -25,6 +28,7 @@ export function oneKycProblem(err: OneKycException): ProblemException {
       ...(err.providerCause !== undefined ? { cause: err.providerCause } : {}),
       ...(err.code !== undefined ? { code: err.code } : {}),
     },
+    retryAfter,
   );
 }
 

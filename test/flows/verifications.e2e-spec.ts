@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { TEST_API_KEY } from '../support/app.js';
+import { startTestApp, TEST_API_KEY } from '../support/app.js';
 import { bearer, json } from '../support/http.js';
 import { startStack, TestStack } from '../support/stack.js';
 
@@ -160,11 +160,12 @@ describe('POST /v1/verifications (real app, real sandbox, real PostgreSQL)', () 
     expect(retried.status).toBe(201);
   });
 
-  it('answers 503 with Retry-After when the provider does not answer, and records the failed initiation', async () => {
+  it('answers 502 with the provider code and Retry-After when the provider fails with a 5xx, recording both attempts', async () => {
     await s.control.setFaults({ endpoints: { initiateFlow: { errorRate: 1 } } });
     const res = await post(validBody({ userId: 'outage-user' }));
-    expect([502, 503]).toContain(res.status);
+    expect(res.status).toBe(502);
     expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(await json(res)).toMatchObject({ status: 502, code: '900' });
     const list = await json(
       await fetch(`${s.baseUrl}/v1/verifications?userId=outage-user`, { headers: bearer(TEST_API_KEY) }),
     );
@@ -217,6 +218,45 @@ describe('POST /v1/verifications (real app, real sandbox, real PostgreSQL)', () 
       JSON.stringify(await ds.query(`SELECT * FROM idempotency_keys`));
     expect(dump).not.toContain('6281999888777');
     expect(dump).not.toContain('plain.text@example.com');
+  });
+});
+
+describe('POST /v1/verifications when the provider does not answer', () => {
+  it('answers 503 with Retry-After on a timeout, after one fresh attempt, and never hangs past the timeouts', async () => {
+    const s = await startStack(
+      { ONEKYC_TIMEOUT_MS: '300' },
+      { faults: { endpoints: { initiateFlow: { timeoutRate: 1 } }, hangMs: 5000 } },
+    );
+    try {
+      const started = Date.now();
+      const res = await fetch(`${s.baseUrl}/v1/verifications`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(TEST_API_KEY) },
+        body: JSON.stringify(validBody({ userId: 'timeout-user' })),
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(Date.now() - started).toBeLessThan(4000);
+      expect((await s.control.stats()).calls.initiateFlow).toBe(2);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('answers 503 when the provider refuses connections', async () => {
+    const t = await startTestApp({ ONEKYC_API_BASE_URL: 'http://127.0.0.1:9', ONEKYC_TIMEOUT_MS: '500' });
+    try {
+      const res = await fetch(`${t.baseUrl}/v1/verifications`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(TEST_API_KEY) },
+        body: JSON.stringify(validBody({ userId: 'refused-conn' })),
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect((await json(res)).type).toMatch(/provider-unavailable$/);
+    } finally {
+      await t.close();
+    }
   });
 });
 
