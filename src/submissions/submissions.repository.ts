@@ -3,7 +3,7 @@
 // with the fewest round trips that keep them correct under concurrency.
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { PiiCipher } from './pii/pii-cipher.js';
 import { SubmissionEventEntity } from './submission-event.entity.js';
@@ -62,6 +62,30 @@ export interface TransitionResult {
   changed: boolean;
   previousStatus?: SubmissionStatus;
   status?: SubmissionStatus;
+}
+
+/**
+ * Runs one of applyTransition's statements as a named prepared statement on the transaction's
+ * connection: PostgreSQL parses and plans it once per connection instead of once per callback
+ * (for these CTEs, planning cost as much as executing). `text` must be the same for a `name`.
+ * Errors are TypeORM's QueryFailedError, as from `manager.query`.
+ */
+async function prepared<T = Record<string, unknown>>(
+  manager: EntityManager,
+  name: string,
+  text: string,
+  params: unknown[],
+): Promise<T[]> {
+  const runner = manager.queryRunner;
+  if (!runner || runner.isReleased) return manager.query(text, params);
+  const client = (await runner.connect()) as {
+    query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }>;
+  };
+  try {
+    return (await client.query({ name, text, values: params })).rows;
+  } catch (err) {
+    throw new QueryFailedError(text, params, err as Error);
+  }
 }
 
 const PENDING_SQL = `('INITIATED', 'IN_PROGRESS', 'PARTIALLY_COMPLETED')`;
@@ -144,9 +168,12 @@ export class SubmissionsRepository {
   ): Promise<TransitionResult> {
     if (!manager) return this.dataSource.transaction((em) => this.applyTransition(id, input, em));
     const locked: { status: SubmissionStatus; result: SubmissionResult | null; initiated_at: Date | null }[] =
-      await manager.query(`SELECT status, result, initiated_at FROM submissions WHERE id = $1 FOR UPDATE`, [
-        id,
-      ]);
+      await prepared(
+        manager,
+        'submissions_lock',
+        `SELECT status, result, initiated_at FROM submissions WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
     if (locked.length === 0) return { outcome: 'not_found', changed: false };
     const current = locked[0];
     const decision = decideTransition(
@@ -192,13 +219,15 @@ export class SubmissionsRepository {
 
     if (!applied) {
       if (decision.outcome === 'conflict') {
-        await manager.query(
+        await prepared(
+          manager,
+          'submissions_conflict',
           `WITH upd AS (UPDATE submissions SET has_conflict = true, updated_at = now() WHERE id = $1 RETURNING id)
            ${eventsSql}`,
           params,
         );
       } else {
-        await manager.query(eventsSql, params);
+        await prepared(manager, 'submissions_events', eventsSql, params);
       }
       return {
         outcome: decision.outcome,
@@ -220,7 +249,9 @@ export class SubmissionsRepository {
       input.initiationError ? JSON.stringify(input.initiationError) : null,
       terminal, // $23
     );
-    await manager.query(
+    await prepared(
+      manager,
+      'submissions_apply',
       `WITH upd AS (
          UPDATE submissions SET
            status = $14,
