@@ -65,6 +65,8 @@ describe('POST /v1/verifications (real app, real sandbox, real PostgreSQL)', () 
     ['phone too long', { phoneNumber: '62812345678901234' }, 'phoneNumber'],
     ['no contact', { phoneNumber: undefined }, 'phoneNumber'],
     ['bad email', { phoneNumber: undefined, email: 'not-an-email' }, 'email'],
+    ['email null beside a phone', { email: null }, 'email'],
+    ['phone null beside an email', { phoneNumber: null, email: 'someone@example.com' }, 'phoneNumber'],
     [
       'not verified',
       { verification: { isVerified: false, verificationReferenceId: 'r' } },

@@ -63,7 +63,8 @@ export class CreateVerificationDto {
   phoneNumber?: string;
 
   @ApiPropertyOptional({ example: 'user@example.com' })
-  @IsOptional()
+  // Absent is fine; null is not an address (IsOptional would let null through to the provider: a 502).
+  @ValidateIf((o: CreateVerificationDto) => o.email !== undefined)
   @IsString()
   @MaxLength(254)
   @IsEmail({}, { message: 'email must be an email address' })
