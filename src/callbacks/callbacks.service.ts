@@ -47,7 +47,7 @@ export class CallbacksService {
       );
     } else if (outcome === 'conflict') {
       this.logger.warn(
-        { submissionId: body.partnerSessionId, status: body.status, result: body.result ?? null },
+        { id: body.partnerSessionId, status: body.status, result: body.result ?? null },
         'callback conflicts with the recorded terminal result: recorded and flagged, not applied',
       );
     }
