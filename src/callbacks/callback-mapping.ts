@@ -1,5 +1,8 @@
-// A validated callback body as the store's TransitionInput. Pure.
-import type { TransitionInput } from '../submissions/submissions.repository.js';
+// A provider result as the store's TransitionInput. Pure. Shared by callback ingestion (the body
+// the provider pushes) and reconciliation (the same shape, pulled with Get Submission Details),
+// so both paths record exactly the same facts.
+import type { ProviderStatus, SubmissionResult } from '../submissions/submission-status.js';
+import type { EventInput, TransitionInput } from '../submissions/submissions.repository.js';
 import type { CallbackBody } from './callback-body.pipe.js';
 
 // Our verification ids (x-partner-session-id) are UUIDs. Anything else cannot be ours and must
@@ -10,23 +13,47 @@ export function isOurSessionIdFormat(partnerSessionId: string): boolean {
   return UUID.test(partnerSessionId);
 }
 
+/** What a callback body and a Get Submission Details answer have in common (PROVIDER.md 3, 4). */
+export interface ProviderResult {
+  submissionId: string;
+  status: ProviderStatus;
+  result?: SubmissionResult | null;
+  reasonCode?: string | null;
+  submissionDetails?: {
+    verificationResult?: object | null;
+    ktpData?: object | null;
+    certificateRegistration?: object | null;
+    imageUrls?: object | null;
+  } | null;
+}
+
 /** PROVIDER.md: de-duplicate on submissionId + status + result. */
-export function dedupeKey(body: Pick<CallbackBody, 'submissionId' | 'status' | 'result'>): string {
+export function dedupeKey(body: Pick<ProviderResult, 'submissionId' | 'status' | 'result'>): string {
   return `${body.submissionId}:${body.status}:${body.result ?? ''}`;
 }
 
-export function toTransitionInput(body: CallbackBody): TransitionInput {
+/** The observation a provider result makes, recorded with `event` (a CALLBACK, a POLL...). */
+export function providerResultToTransitionInput(body: ProviderResult, event: EventInput): TransitionInput {
   const details = body.submissionDetails;
+  const obj = (v: object | null | undefined) => (v as Record<string, unknown> | null | undefined) ?? null;
   return {
     status: body.status,
     result: body.result ?? null,
     reasonCode: body.reasonCode ?? null,
     providerSubmissionId: body.submissionId,
-    verificationResult: (details?.verificationResult as Record<string, unknown> | undefined) ?? null,
-    certificateRegistration:
-      (details?.certificateRegistration as Record<string, unknown> | undefined) ?? null,
-    ktpData: (details?.ktpData as Record<string, unknown> | undefined) ?? null,
-    imageUrls: (details?.imageUrls as Record<string, unknown> | undefined) ?? null,
-    event: { type: 'CALLBACK', source: 'callback', payload: body, dedupeKey: dedupeKey(body) },
+    verificationResult: obj(details?.verificationResult),
+    certificateRegistration: obj(details?.certificateRegistration),
+    ktpData: obj(details?.ktpData),
+    imageUrls: obj(details?.imageUrls),
+    event,
   };
+}
+
+export function toTransitionInput(body: CallbackBody): TransitionInput {
+  return providerResultToTransitionInput(body, {
+    type: 'CALLBACK',
+    source: 'callback',
+    payload: body,
+    dedupeKey: dedupeKey(body),
+  });
 }
