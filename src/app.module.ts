@@ -11,6 +11,7 @@ import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { OneKycModule } from './onekyc/onekyc.module.js';
+import { ReconciliationModule } from './reconciliation/reconciliation.module.js';
 import { SubmissionsModule } from './submissions/submissions.module.js';
 
 /** The root module, built from the validated configuration (see main.ts and test/support). */
@@ -33,6 +34,7 @@ export class AppModule {
         AdminModule,
         CallbacksModule,
         FlowsModule,
+        ReconciliationModule,
       ],
     };
   }

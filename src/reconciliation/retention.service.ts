@@ -1,0 +1,132 @@
+// PII retention (PII_RETENTION_DAYS): erases KTP data, image URLs, the NIK blind index and the
+// encrypted raw payloads of the events of submissions finished more than that long ago. The
+// outcome (status, result, reason code, verification result) and the timeline stay; the row is
+// marked (pii_redacted_at) and gets a PII_REDACTED event when something was erased. Also drops
+// expired idempotency records and job run records older than JOB_RUNS_KEEP_DAYS.
+//
+// Safe with many instances: each batch locks its rows with FOR UPDATE SKIP LOCKED in one short
+// transaction, so two instances never process the same row and never wait on each other.
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import { IdempotencyRepository } from '../flows/idempotency.repository.js';
+import { JobInstance } from './job-instance.js';
+import { ReconciliationMetrics } from './reconciliation.metrics.js';
+import { ReconciliationRepository, RunCounts } from './reconciliation.repository.js';
+
+const REDACT_BATCH = 200;
+export const JOB_RUNS_KEEP_DAYS = 30;
+const RUN_TIME_CAP_MS = 10 * 60_000;
+
+/**
+ * job_runs semantics for job 'retention': claimed = finished submissions processed, updated =
+ * those that had personal data erased, unchanged = those that had none left, expired = expired
+ * idempotency records deleted.
+ */
+export interface RetentionRunSummary extends RunCounts {
+  runId: string;
+  eventPayloadsErased: number;
+  jobRunsPruned: number;
+  durationMs: number;
+  error: string | null;
+}
+
+@Injectable()
+export class RetentionService {
+  private readonly logger = new Logger(RetentionService.name);
+  private current: Promise<RetentionRunSummary> | null = null;
+  private stopping = false;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly repo: ReconciliationRepository,
+    private readonly idempotency: IdempotencyRepository,
+    private readonly metrics: ReconciliationMetrics,
+    private readonly instance: JobInstance,
+  ) {}
+
+  /** One retention run; null when one is already running on this instance (or shutting down). */
+  async runOnce(): Promise<RetentionRunSummary | null> {
+    if (this.current || this.stopping) {
+      this.metrics.run('retention', 'skipped');
+      return null;
+    }
+    this.current = this.run();
+    try {
+      return await this.current;
+    } finally {
+      this.current = null;
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    this.stopping = true;
+    // A batch is one short transaction: waiting for it is quick.
+    await this.current?.catch(() => undefined);
+  }
+
+  private async run(): Promise<RetentionRunSummary> {
+    const started = performance.now();
+    const counts: RunCounts = { claimed: 0, updated: 0, unchanged: 0, failed: 0, expired: 0 };
+    let eventPayloadsErased = 0;
+    let jobRunsPruned = 0;
+    let error: string | null = null;
+    let runId = '';
+    try {
+      runId = await this.repo.startRun('retention', this.instance.id);
+      const days = this.config.pii.retentionDays;
+      const deadline = Date.now() + RUN_TIME_CAP_MS;
+      while (!this.stopping && Date.now() < deadline) {
+        const batch = await this.repo.transaction(async (em) => {
+          const rows = await this.repo.lockForRedaction(em, REDACT_BATCH, days);
+          if (rows.length === 0) return { rows: 0, erasedRows: 0, payloads: 0 };
+          const payloads = await this.repo.redact(
+            em,
+            rows.map((r) => r.id),
+          );
+          const events = rows
+            .map((r) => ({
+              id: r.id,
+              detail: {
+                retentionDays: days,
+                ktpData: r.hadKtp,
+                imageUrls: r.hadImageUrls,
+                nikHash: r.hadNikHash,
+                eventPayloads: payloads.get(r.id) ?? 0,
+              },
+            }))
+            .filter(
+              (e) => e.detail.ktpData || e.detail.imageUrls || e.detail.nikHash || e.detail.eventPayloads > 0,
+            );
+          await this.repo.appendRedactedEvents(em, events);
+          let n = 0;
+          for (const v of payloads.values()) n += v;
+          return { rows: rows.length, erasedRows: events.length, payloads: n };
+        });
+        counts.claimed += batch.rows;
+        counts.updated += batch.erasedRows;
+        counts.unchanged += batch.rows - batch.erasedRows;
+        eventPayloadsErased += batch.payloads;
+        this.metrics.redacted(batch.erasedRows);
+        if (batch.rows < REDACT_BATCH) break;
+      }
+      counts.expired = await this.idempotency.purgeExpired();
+      jobRunsPruned = await this.repo.pruneJobRuns(JOB_RUNS_KEEP_DAYS);
+    } catch (err) {
+      error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      counts.failed++;
+      this.logger.error({ err: error, runId }, 'retention run failed');
+    }
+    const durationMs = performance.now() - started;
+    if (runId) {
+      await this.repo
+        .finishRun(runId, counts, durationMs, error)
+        .catch((err: Error) => this.logger.error({ err: err.message, runId }, 'could not record the run'));
+    }
+    this.metrics.run('retention', error ? 'error' : 'success', durationMs);
+    this.logger.log(
+      { runId, ...counts, eventPayloadsErased, jobRunsPruned, durationMs: Math.round(durationMs) },
+      'retention run',
+    );
+    return { runId, ...counts, eventPayloadsErased, jobRunsPruned, durationMs, error };
+  }
+}
