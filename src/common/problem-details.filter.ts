@@ -18,7 +18,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         {
           err:
             exception instanceof Error
-              ? { name: exception.name, message: exception.message, stack: exception.stack }
+              ? { type: exception.name, message: exception.message, stack: exception.stack }
               : exception,
           status: body.status,
         },
