@@ -1,6 +1,6 @@
 // The operators' view of submissions (ADMIN_API_KEYS). Read-only, except the forced reconcile
 // (POST :id/reconcile), which the reconciliation module adds here as one more method.
-import { Controller, Get, Param, ParseUUIDPipe, Query, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -12,7 +12,9 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AdminApiKeyGuard, AuthenticatedRequest } from '../common/api-key.guard.js';
-import { validationProblem } from '../common/validation.js';
+import { ProblemException } from '../common/problem.js';
+import { UUID_ID_PIPE } from '../common/uuid-param.pipe.js';
+import { ReconciliationService } from '../reconciliation/reconciliation.service.js';
 import { AdminService } from './admin.service.js';
 import {
   AdminSubmissionDetailDto,
@@ -22,18 +24,16 @@ import {
 } from './dto/admin-submissions.dto.js';
 import { ProblemDto } from './dto/problem.dto.js';
 
-/** `:id` must be a UUID: anything else is a 400 naming `id` (never a database error). */
-export const SUBMISSION_ID_PIPE = new ParseUUIDPipe({
-  exceptionFactory: () => validationProblem([{ field: 'id', message: 'id must be a UUID' }]),
-});
-
 @ApiTags('admin')
 @ApiBearerAuth('admin')
 @ApiUnauthorizedResponse({ description: 'No admin key, or not an admin key', type: ProblemDto })
 @UseGuards(AdminApiKeyGuard)
 @Controller('admin/submissions')
 export class AdminSubmissionsController {
-  constructor(private readonly admin: AdminService) {}
+  constructor(
+    private readonly admin: AdminService,
+    private readonly reconciliation: ReconciliationService,
+  ) {}
 
   @Get()
   @ApiOperation({
@@ -63,7 +63,7 @@ export class AdminSubmissionsController {
   @ApiBadRequestResponse({ description: '`id` is not a UUID, or a parameter is invalid', type: ProblemDto })
   @ApiNotFoundResponse({ description: 'No such submission', type: ProblemDto })
   detail(
-    @Param('id', SUBMISSION_ID_PIPE) id: string,
+    @Param('id', UUID_ID_PIPE) id: string,
     @Query() query: SubmissionDetailQueryDto,
     @Req() request: AuthenticatedRequest,
   ): Promise<AdminSubmissionDetailDto> {
@@ -72,5 +72,22 @@ export class AdminSubmissionsController {
         ? { adminKeyId: request.adminKeyId!, requestId: String(request.id) }
         : undefined;
     return this.admin.submissionDetail(id, reveal);
+  }
+
+  @Post(':id/reconcile')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Re-check a submission with the provider now',
+    description:
+      'Calls Get Submission Details at once (due or not), applies the answer through the transition function, and ' +
+      'returns the updated submission (masked). 502/503 problem+json when the provider refuses or does not answer.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The submission id (x-partner-session-id)' })
+  @ApiOkResponse({ type: AdminSubmissionDetailDto })
+  @ApiNotFoundResponse({ description: 'No such submission', type: ProblemDto })
+  async reconcile(@Param('id', UUID_ID_PIPE) id: string): Promise<AdminSubmissionDetailDto> {
+    const updated = await this.reconciliation.reconcileOne(id, 'admin');
+    if (!updated) throw ProblemException.of(404, `No submission ${id}`);
+    return this.admin.submissionDetail(id);
   }
 }

@@ -4,9 +4,11 @@ import { AdminStatsController } from './admin-stats.controller.js';
 import { AdminSubmissionsController } from './admin-submissions.controller.js';
 import { AdminRepository } from './admin.repository.js';
 import { AdminService } from './admin.service.js';
+import { ReconciliationModule } from '../reconciliation/reconciliation.module.js';
 
 /** The operators' API under /admin (ADMIN_API_KEYS). The store comes from the global SubmissionsModule. */
 @Module({
+  imports: [ReconciliationModule],
   controllers: [AdminSubmissionsController, AdminStatsController, AdminCallbacksController],
   providers: [AdminRepository, AdminService],
   exports: [AdminService],

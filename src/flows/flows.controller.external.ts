@@ -6,7 +6,6 @@ import {
   Headers,
   HttpCode,
   Param,
-  ParseUUIDPipe,
   Post,
   Query,
   Req,
@@ -23,21 +22,13 @@ import {
 } from '@nestjs/swagger';
 import { AuthenticatedRequest, PartnerApiKeyGuard } from '../common/api-key.guard.js';
 import { ProblemException } from '../common/problem.js';
+import { UUID_ID_PIPE } from '../common/uuid-param.pipe.js';
 import { CreateVerificationDto, ListVerificationsQueryDto } from './dto/create-verification.dto.js';
 import { VerificationCreatedDto, VerificationDto, VerificationListDto } from './dto/verification.response.js';
 import { FlowsService } from './flows.service.js';
 import { PartnerThrottlerGuard } from './partner-throttler.guard.js';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-
-export const uuidParam = new ParseUUIDPipe({
-  exceptionFactory: () =>
-    ProblemException.of(400, 'Invalid request: id', {
-      type: 'validation-error',
-      title: 'Validation failed',
-      errors: [{ field: 'id', message: 'id must be a UUID' }],
-    }),
-});
 
 @ApiTags('verifications')
 @ApiBearerAuth('partner')
@@ -85,7 +76,7 @@ export class FlowsExternalController {
   @Get(':id')
   @ApiOperation({ summary: "A verification's status and result (never KTP data)" })
   @ApiOkResponse({ type: VerificationDto })
-  get(@Param('id', uuidParam) id: string): Promise<VerificationDto> {
+  get(@Param('id', UUID_ID_PIPE) id: string): Promise<VerificationDto> {
     return this.flows.get(id);
   }
 
