@@ -2,6 +2,7 @@
 // fields are tolerated (the global pipe would refuse them). Returns the body itself, the plain
 // parsed JSON, so the raw payload stored with the event keeps every field the provider sent.
 import { Injectable, PipeTransform } from '@nestjs/common';
+import { stripProtoKeys } from '@nestjs/common/utils/strip-proto-keys.util.js';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { flattenValidationErrors, validationProblem } from '../common/validation.js';
@@ -24,6 +25,10 @@ export class CallbackBodyPipe implements PipeTransform<unknown, CallbackBody> {
       this.metrics.count('invalid');
       throw validationProblem([{ field: 'body', message: 'body must be a JSON object' }]);
     }
+    // As the global ValidationPipe does: an own `constructor`, `prototype` or `__proto__` key, at any
+    // depth, is dropped before class-transformer walks the body (a non-function `constructor` in a
+    // nested object made it throw a TypeError: a 500 for a hostile body).
+    stripProtoKeys(value);
     const errors = validateSync(plainToInstance(OneKycCallbackDto, value), {
       whitelist: false,
       forbidNonWhitelisted: false,

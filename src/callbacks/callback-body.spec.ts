@@ -50,6 +50,32 @@ describe('CallbackBodyPipe (unit)', () => {
     expect(out.submissionDetails.ktpData.newField).toBe('x');
   });
 
+  it('should not throw on own constructor, prototype or __proto__ keys at any depth, and drop them', () => {
+    const body = {
+      ...valid(),
+      extra: { constructor: 'x', nested: [{ constructor: null }] },
+      submissionDetails: {
+        ...valid().submissionDetails,
+        ktpData: { nik: '3171999999990001', constructor: 1 },
+      },
+    } as Record<string, any>;
+    Object.defineProperty(body, 'prototype', {
+      value: 'p',
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    });
+    const out = pipe.transform(body);
+    expect(out).toBe(body);
+    expect(Object.hasOwn(out.extra, 'constructor')).toBe(false);
+    expect(Object.hasOwn(out.extra.nested[0], 'constructor')).toBe(false);
+    expect(Object.hasOwn(out, 'prototype')).toBe(false);
+    expect(out.submissionDetails.ktpData).toEqual({ nik: '3171999999990001' });
+    expect(problemOf({ ...valid(), status: [{ constructor: 'x' }] }).errors!.map((e) => e.field)).toContain(
+      'status',
+    );
+  });
+
   it('should accept an absent or null result and absent details', () => {
     const { result: _r, submissionDetails: _d, ...rest } = valid();
     expect(() => pipe.transform({ ...rest, status: 'IN_PROGRESS' })).not.toThrow();
