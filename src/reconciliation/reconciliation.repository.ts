@@ -238,6 +238,18 @@ export class ReconciliationRepository {
     );
   }
 
+  /**
+   * Quarantined callbacks (sessions we never issued) older than `days`: their raw payload may hold
+   * KTP data and no submission outcome depends on them, so the whole row goes.
+   */
+  async purgeQuarantine(days: number): Promise<number> {
+    const res: [unknown[], number] = await this.dataSource.query(
+      `DELETE FROM unmatched_callbacks WHERE received_at < now() - make_interval(days => $1)`,
+      [days],
+    );
+    return Array.isArray(res) ? Number(res[1] ?? 0) : 0;
+  }
+
   /** Run records older than `days` (the admin stats show the last few only). */
   async pruneJobRuns(days: number): Promise<number> {
     const res: [unknown[], number] = await this.dataSource.query(

@@ -26,6 +26,7 @@ export interface RetentionRunSummary extends RunCounts {
   runId: string;
   eventPayloadsErased: number;
   jobRunsPruned: number;
+  quarantinePurged: number;
   durationMs: number;
   error: string | null;
 }
@@ -69,6 +70,7 @@ export class RetentionService {
     const counts: RunCounts = { claimed: 0, updated: 0, unchanged: 0, failed: 0, expired: 0 };
     let eventPayloadsErased = 0;
     let jobRunsPruned = 0;
+    let quarantinePurged = 0;
     let error: string | null = null;
     let runId = '';
     try {
@@ -110,6 +112,7 @@ export class RetentionService {
         if (batch.rows < REDACT_BATCH) break;
       }
       counts.expired = await this.idempotency.purgeExpired();
+      quarantinePurged = await this.repo.purgeQuarantine(days);
       jobRunsPruned = await this.repo.pruneJobRuns(JOB_RUNS_KEEP_DAYS);
     } catch (err) {
       error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
@@ -124,9 +127,16 @@ export class RetentionService {
     }
     this.metrics.run('retention', error ? 'error' : 'success', durationMs);
     this.logger.log(
-      { runId, ...counts, eventPayloadsErased, jobRunsPruned, durationMs: Math.round(durationMs) },
+      {
+        runId,
+        ...counts,
+        eventPayloadsErased,
+        jobRunsPruned,
+        quarantinePurged,
+        durationMs: Math.round(durationMs),
+      },
       'retention run',
     );
-    return { runId, ...counts, eventPayloadsErased, jobRunsPruned, durationMs, error };
+    return { runId, ...counts, eventPayloadsErased, jobRunsPruned, quarantinePurged, durationMs, error };
   }
 }

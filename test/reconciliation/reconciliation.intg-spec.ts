@@ -315,6 +315,11 @@ describe('Reconciliation (real sandbox, real PostgreSQL)', () => {
               ('k', 'live-key', repeat('0', 64), 'COMPLETED', now() + interval '1 hour')`,
     );
 
+    await ds.query(
+      `INSERT INTO unmatched_callbacks (partner_session_id, payload_enc, received_at)
+       VALUES ('old-foreign', 'v1:x:a:b:c', now() - interval '366 days'), ('new-foreign', 'v1:x:a:b:c', now())`,
+    );
+
     const retention = s.app.get(RetentionService);
     const summary = (await retention.runOnce())!;
     expect(summary.error).toBeNull();
@@ -357,6 +362,10 @@ describe('Reconciliation (real sandbox, real PostgreSQL)', () => {
 
     const keys = await ds.query(`SELECT key FROM idempotency_keys WHERE api_key_id = 'k' ORDER BY key`);
     expect(keys).toEqual([{ key: 'live-key' }]);
+    // Quarantined callbacks past retention are deleted whole (their payload may hold KTP data).
+    expect(summary.quarantinePurged).toBe(1);
+    const quarantine = await ds.query(`SELECT partner_session_id FROM unmatched_callbacks ORDER BY id`);
+    expect(quarantine).toEqual([{ partner_session_id: 'new-foreign' }]);
     const [runRow] = await ds.query(`SELECT job, claimed, updated, expired FROM job_runs WHERE id = $1`, [
       summary.runId,
     ]);
