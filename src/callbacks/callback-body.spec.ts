@@ -65,7 +65,7 @@ describe('CallbackBodyPipe (unit)', () => {
       configurable: true,
       writable: true,
     });
-    const out = pipe.transform(body);
+    const out = pipe.transform(body) as Record<string, any>;
     expect(out).toBe(body);
     expect(Object.hasOwn(out.extra, 'constructor')).toBe(false);
     expect(Object.hasOwn(out.extra.nested[0], 'constructor')).toBe(false);
