@@ -67,6 +67,10 @@ describe('POST /v1/verifications (real app, real sandbox, real PostgreSQL)', () 
     ['bad email', { phoneNumber: undefined, email: 'not-an-email' }, 'email'],
     ['email null beside a phone', { email: null }, 'email'],
     ['phone null beside an email', { phoneNumber: null, email: 'someone@example.com' }, 'phoneNumber'],
+    ['userId outside printable ASCII', { userId: 'user-\u{1d54f}' }, 'userId'],
+    ['userId with a NUL', { userId: 'user\u0000' }, 'userId'],
+    ['userId with edge spaces', { userId: ' user ' }, 'userId'],
+    ['userIdType with a newline', { userIdType: 'A\nB' }, 'userIdType'],
     [
       'not verified',
       { verification: { isVerified: false, verificationReferenceId: 'r' } },
@@ -196,6 +200,11 @@ describe('POST /v1/verifications (real app, real sandbox, real PostgreSQL)', () 
     expect((await json(bad)).errors[0].field).toBe('id');
     const noUser = await fetch(`${s.baseUrl}/v1/verifications`, { headers: bearer(TEST_API_KEY) });
     expect(noUser.status).toBe(400);
+    const nul = await fetch(`${s.baseUrl}/v1/verifications?userId=lister%00`, {
+      headers: bearer(TEST_API_KEY),
+    });
+    expect(nul.status).toBe(400);
+    expect((await json(nul)).errors[0].field).toBe('userId');
   });
 
   it('shows the result after the provider completes the verification', async () => {

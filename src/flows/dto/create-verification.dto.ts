@@ -20,6 +20,17 @@ import {
 
 const REDIRECT_URL = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
 
+/**
+ * userId and userIdType travel to the provider in HTTP headers (x-partner-user-id, -type), where
+ * only printable ASCII survives: other characters reached the provider mangled or empty (a 502),
+ * and a NUL failed the database insert (a 500). Edge spaces would be trimmed on the way.
+ */
+const HEADER_SAFE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
+const headerSafe = (field: string) =>
+  Matches(HEADER_SAFE, {
+    message: `${field} must be printable ASCII without leading or trailing spaces (it is sent to the provider in an HTTP header)`,
+  });
+
 export class ContactVerificationDto {
   @ApiProperty({
     example: true,
@@ -43,6 +54,7 @@ export class CreateVerificationDto {
   @IsString()
   @MinLength(1)
   @MaxLength(128)
+  @headerSafe('userId')
   userId: string;
 
   @ApiPropertyOptional({ example: 'USER_ID', default: 'USER_ID', minLength: 1, maxLength: 64 })
@@ -50,6 +62,7 @@ export class CreateVerificationDto {
   @IsString()
   @MinLength(1)
   @MaxLength(64)
+  @headerSafe('userIdType')
   userIdType?: string;
 
   @ApiPropertyOptional({
@@ -108,6 +121,7 @@ export class ListVerificationsQueryDto {
   @IsString()
   @MinLength(1)
   @MaxLength(128)
+  @headerSafe('userId')
   userId: string;
 
   @ApiPropertyOptional({ example: 'USER_ID', default: 'USER_ID' })
@@ -115,5 +129,6 @@ export class ListVerificationsQueryDto {
   @IsString()
   @MinLength(1)
   @MaxLength(64)
+  @headerSafe('userIdType')
   userIdType?: string;
 }
