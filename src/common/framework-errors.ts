@@ -33,7 +33,10 @@ export function frameworkErrorHandler(
 }
 
 /** Fastify's `clientErrorHandler` option: the answer is written to the socket, which is then closed. */
-export function clientErrorHandler(err: Error & { code?: string }, socket: Duplex): void {
+export function clientErrorHandler(
+  err: Error & { code?: string; rawPacket?: unknown },
+  socket: Duplex,
+): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const [status, detail] =
     err.code === 'HPE_HEADER_OVERFLOW'
@@ -42,10 +45,12 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Duple
         ? [408, 'The request did not arrive in time']
         : [400, 'The request is not valid HTTP'];
   const body = JSON.stringify(problem(status, detail));
+  // An answer to HEAD has no body (the client would read it as the start of a next answer).
+  const head = Buffer.isBuffer(err.rawPacket) && err.rawPacket.subarray(0, 5).toString('latin1') === 'HEAD ';
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_JSON}\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? '' : body}`,
     );
   }
   socket.destroy(err);

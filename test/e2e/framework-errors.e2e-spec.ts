@@ -25,19 +25,27 @@ describe('errors answered before routing', () => {
     expect(await json(res)).toMatchObject({ status, type: expect.any(String), title: expect.any(String) });
   });
 
-  it('should answer an oversized head with 431 problem+json and Connection: close', async () => {
-    const { port } = new URL(t.baseUrl);
-    const raw = await new Promise<string>((resolve) => {
-      const sock = connect(Number(port), '127.0.0.1');
+  const raw = (method: string) =>
+    new Promise<string>((resolve) => {
+      const sock = connect(Number(new URL(t.baseUrl).port), '127.0.0.1');
       let out = '';
       sock.on('data', (d) => (out += d.toString()));
       sock.on('close', () => resolve(out));
       sock.on('error', () => resolve(out));
-      sock.write(`GET /health/live HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+      sock.write(`${method} /health/live HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
     });
-    expect(raw).toMatch(/^HTTP\/1\.1 431 /);
-    expect(raw).toMatch(/\r\nConnection: close\r\n/i);
-    expect(raw).toMatch(/\r\nContent-Type: application\/problem\+json/i);
-    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 431 });
+
+  it('should answer an oversized head with 431 problem+json and Connection: close', async () => {
+    const answer = await raw('GET');
+    expect(answer).toMatch(/^HTTP\/1\.1 431 /);
+    expect(answer).toMatch(/\r\nConnection: close\r\n/i);
+    expect(answer).toMatch(/\r\nContent-Type: application\/problem\+json/i);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 431 });
+  });
+
+  it('should send no body with the 431 when the request was HEAD', async () => {
+    const answer = await raw('HEAD');
+    expect(answer).toMatch(/^HTTP\/1\.1 431 /);
+    expect(answer.endsWith('\r\n\r\n')).toBe(true);
   });
 });
