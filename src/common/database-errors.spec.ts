@@ -1,5 +1,5 @@
 import { QueryFailedError } from 'typeorm';
-import { isDatabaseUnavailable } from './database-errors.js';
+import { isDatabaseUnavailable, isUnstorableText } from './database-errors.js';
 
 function pgError(message: string, code?: string): Error {
   return Object.assign(new Error(message), code ? { code } : {});
@@ -38,5 +38,18 @@ describe('isDatabaseUnavailable', () => {
     expect(isDatabaseUnavailable(new TypeError('cannot read properties of undefined'))).toBe(false);
     expect(isDatabaseUnavailable(undefined)).toBe(false);
     expect(isDatabaseUnavailable('ECONNREFUSED')).toBe(false);
+  });
+});
+
+describe('isUnstorableText', () => {
+  it('should recognise a NUL refused in text or jsonb, wrapped or not', () => {
+    expect(isUnstorableText(pgError('invalid byte sequence for encoding "UTF8": 0x00', '22021'))).toBe(true);
+    expect(
+      isUnstorableText(
+        new QueryFailedError('x', [], pgError('unsupported Unicode escape sequence', '22P05')),
+      ),
+    ).toBe(true);
+    expect(isUnstorableText(pgError('duplicate key', '23505'))).toBe(false);
+    expect(isUnstorableText(null)).toBe(false);
   });
 });

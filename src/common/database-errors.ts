@@ -50,5 +50,17 @@ export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
   return false;
 }
 
+/**
+ * PostgreSQL cannot store U+0000 in text (22021: "invalid byte sequence for encoding UTF8: 0x00")
+ * nor in jsonb (22P05: "unsupported Unicode escape sequence"). A request carrying one is bad input
+ * (400), whichever field it came in; nothing of it was stored (the statement failed).
+ */
+export function isUnstorableText(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const e = err as { code?: unknown; driverError?: { code?: unknown } };
+  const code = typeof e.code === 'string' ? e.code : e.driverError?.code;
+  return code === '22021' || code === '22P05';
+}
+
 /** Seconds a client should wait before trying again (a restart or failover takes a few seconds). */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './database-errors.js';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable, isUnstorableText } from './database-errors.js';
 import { mapDomainError, problem, ProblemDetails, ProblemException } from './problem.js';
 
 /** The single exception filter: every error leaves as application/problem+json, no stack traces. */
@@ -59,6 +59,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const err = exception as { statusCode?: number; code?: string; message?: string };
     if (err && typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       return { body: problem(err.statusCode, fastifyDetail(err)), headers: {} };
+    }
+    if (isUnstorableText(exception)) {
+      return {
+        body: problem(400, 'A text value contains a NUL character (U+0000), which cannot be stored', {
+          type: 'validation-error',
+          title: 'Validation failed',
+        }),
+        headers: {},
+      };
     }
     // The database is stopped, restarting or unreachable: a temporary state, the caller may retry.
     if (isDatabaseUnavailable(exception)) {

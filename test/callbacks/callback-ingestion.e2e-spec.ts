@@ -231,6 +231,20 @@ describe('provider callback ingestion (real app, real HTTP, real PostgreSQL)', (
     });
   });
 
+  it('should refuse a NUL character the database cannot store with a 400, storing nothing (not a 500)', async () => {
+    const id = await initiatedSubmission(repo);
+    for (const body of [
+      { ...callbackBody(id), submissionId: 'sub\u0000x' },
+      { ...callbackBody(id), submissionDetails: { verificationResult: { nik: 'PASS\u0000' } } },
+      { ...callbackBody('0b5e6b1e-0000-4000-8000-000000000000'), submissionId: 'quarantined\u0000' },
+    ]) {
+      const res = await sendCallback(t, body);
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+    }
+    expect((await repo.findEvents(id)).filter((e) => e.type === 'CALLBACK')).toHaveLength(0);
+  });
+
   it('should count callbacks by outcome and time them from receipt to commit', async () => {
     const sample = (o: string) => metricValue(t, `onekyc_callbacks_total{outcome="${o}"}`);
     const before = {
