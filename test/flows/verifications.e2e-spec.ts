@@ -82,6 +82,11 @@ describe('POST /v1/verifications (real app, real sandbox, real PostgreSQL)', () 
       { verification: { isVerified: true, verificationReferenceId: '' } },
       'verification.verificationReferenceId',
     ],
+    [
+      'blank reference',
+      { verification: { isVerified: true, verificationReferenceId: '   ' } },
+      'verification.verificationReferenceId',
+    ],
     ['verification missing', { verification: undefined }, 'verification'],
     ['bad locale', { userLocale: 'fr_FR' }, 'userLocale'],
     ['ftp redirect', { successRedirectionUrl: 'ftp://x.example/a' }, 'successRedirectionUrl'],

@@ -46,6 +46,8 @@ export class ContactVerificationDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(256)
+  // The provider refuses a blank reference (only spaces) as missing: a 400 here, not a 502 there.
+  @Matches(/\S/, { message: 'verification.verificationReferenceId must not be blank' })
   verificationReferenceId: string;
 }
 
