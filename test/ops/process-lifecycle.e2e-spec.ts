@@ -1,0 +1,129 @@
+// `npm start` as a user runs it: the compiled service in its own process, with an embedded
+// PostgreSQL and the in-process sandbox, stopped by SIGTERM with nothing left behind.
+import { ChildProcess, execSync, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../src/database/embedded-postgres.js';
+import { ensureBuilt } from '../support/build.js';
+import { json } from '../support/http.js';
+
+interface Proc {
+  child: ChildProcess;
+  out: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(env: Record<string, string>): Proc {
+  const main = ensureBuilt();
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) => !/^(DATABASE_URL|ONEKYC_|API_KEYS|ADMIN_API_KEYS|CALLBACK_|PII_|TEST_)/.test(k),
+    ),
+  );
+  const child = spawn(process.execPath, [main], {
+    env: { ...clean, NODE_ENV: 'development', LOG_LEVEL: 'warn', ...env },
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, out: () => out, exited };
+}
+
+async function waitReady(base: string, proc: Proc, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.child.exitCode !== null) throw new Error(`service exited early:\n${proc.out()}`);
+    try {
+      if ((await fetch(`${base}/health/ready`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`not ready in time:\n${proc.out()}`);
+}
+
+function postgresRunningIn(dir: string): boolean {
+  try {
+    return execSync(`pgrep -f "[p]ostgres -D ${dir}"`, { encoding: 'utf8' }).trim().length > 0;
+  } catch {
+    return false;
+  }
+}
+
+describe('the service as a process (npm start)', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'onekyc-start-'));
+    chmodSync(dataDir, 0o755); // as root, the embedded server runs as 'postgres' and must reach it
+    ensureBuilt();
+  }, 180_000);
+  afterAll(() => {
+    if (postgresRunningIn(dataDir)) execSync(`pkill -INT -f "[p]ostgres -D ${dataDir}" || true`);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts with no configuration, prints the sandbox banner, keeps data across a restart and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const first = start({ PORT: String(port), DATA_DIR: dataDir });
+    await waitReady(base, first);
+    expect(first.out()).toContain('SANDBOX MODE');
+    expect(first.out()).toContain('sandbox-api-key');
+    expect(first.out()).toContain('sandbox-admin-key');
+    expect(first.out()).toMatch(/development only/);
+    expect(first.out()).toContain(`/docs`);
+    expect(postgresRunningIn(join(dataDir, 'pg'))).toBe(true);
+
+    const created = await fetch(`${base}/v1/verifications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sandbox-api-key' },
+      body: JSON.stringify({
+        userId: 'restart-user',
+        email: 'r@example.com',
+        verification: { isVerified: true, verificationReferenceId: 'x' },
+      }),
+    });
+    expect(created.status).toBe(201);
+    const { id } = await json(created);
+
+    const stopStarted = Date.now();
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(Date.now() - stopStarted).toBeLessThan(10_000);
+    expect(postgresRunningIn(join(dataDir, 'pg'))).toBe(false);
+
+    const second = start({ PORT: String(port), DATA_DIR: dataDir });
+    await waitReady(base, second);
+    const read = await fetch(`${base}/v1/verifications/${id}`, {
+      headers: { authorization: 'Bearer sandbox-api-key' },
+    });
+    expect(read.status).toBe(200);
+    expect((await json(read)).userId).toBe('restart-user');
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    expect(postgresRunningIn(join(dataDir, 'pg'))).toBe(false);
+  }, 180_000);
+
+  it('refuses a bad PORT with a message naming it, starting nothing', async () => {
+    const p = start({ PORT: 'not-a-port', DATA_DIR: join(dataDir, 'never') });
+    expect(await p.exited).toBe(1);
+    expect(p.out()).toMatch(/PORT/);
+    expect(postgresRunningIn(join(dataDir, 'never'))).toBe(false);
+  }, 60_000);
+
+  it('stops the embedded database when start-up fails (port already taken)', async () => {
+    const port = await freePort();
+    const blocker = (await import('node:net')).createServer().listen(port, '0.0.0.0');
+    try {
+      const p = start({ PORT: String(port), DATA_DIR: dataDir });
+      expect(await p.exited).toBe(1);
+      expect(p.out()).toMatch(/EADDRINUSE/);
+      expect(postgresRunningIn(join(dataDir, 'pg'))).toBe(false);
+    } finally {
+      blocker.close();
+    }
+  }, 120_000);
+});
