@@ -6,15 +6,17 @@ import { FlowsExternalController } from './flows.controller.external.js';
 import { FlowsService } from './flows.service.js';
 import { IdempotencyRepository } from './idempotency.repository.js';
 import { PartnerThrottlerGuard } from './partner-throttler.guard.js';
+import { SlidingWindowThrottlerStorage } from './sliding-window-throttler.storage.js';
 
 @Module({
   imports: [
     OneKycModule,
     ThrottlerModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => [
-        { name: 'partner', ttl: 60_000, limit: config.apiRateLimitPerMinute },
-      ],
+      useFactory: (config: AppConfig) => ({
+        throttlers: [{ name: 'partner', ttl: 60_000, limit: config.apiRateLimitPerMinute }],
+        storage: new SlidingWindowThrottlerStorage(),
+      }),
     }),
   ],
   controllers: [FlowsExternalController],
