@@ -8,6 +8,7 @@ import { validateSync } from 'class-validator';
 import { flattenValidationErrors, validationProblem } from '../common/validation.js';
 import { CallbackMetrics } from './callback-metrics.js';
 import { OneKycCallbackDto } from './callback-body.dto.js';
+import { fastAccepts } from './callback-body.fast-path.js';
 
 /** The raw parsed body, checked against OneKycCallbackDto (a plain object, not an instance). */
 export type CallbackBody = OneKycCallbackDto & Record<string, unknown>;
@@ -25,6 +26,9 @@ export class CallbackBodyPipe implements PipeTransform<unknown, CallbackBody> {
       this.metrics.count('invalid');
       throw validationProblem([{ field: 'body', message: 'body must be a JSON object' }]);
     }
+    // The bodies the provider sends (only the DTO's fields, plainly valid): class-validator would
+    // accept them, at fifty times the cost. Everything else takes the full path below.
+    if (fastAccepts(value)) return value as CallbackBody;
     // As the global ValidationPipe does: an own `constructor`, `prototype` or `__proto__` key, at any
     // depth, is dropped before class-transformer walks the body (a non-function `constructor` in a
     // nested object made it throw a TypeError: a 500 for a hostile body).
