@@ -110,17 +110,21 @@ export class SubmissionsRepository {
     if (!primary) throw new Error('a submission needs a phone number or an email');
     const contactEnc = this.pii.encryptJson(s.contacts);
     const contactHash = this.pii.blindIndex(contactType === 'PHONE' ? 'phone' : 'email', primary);
-    const rows: Record<string, unknown>[] = await this.dataSource.query(
+    // The entity's columns by name, not `*`: a prepared statement's result type must not change
+    // when a later migration adds a column while this instance runs.
+    const columns = this.entityColumns();
+    const rows = await this.preparedQuery<Record<string, unknown>>(
+      'submissions_create_for_initiation',
       `WITH ins AS (
          INSERT INTO submissions (id, user_id, user_id_type, contact_type, contact_enc, contact_hash, source, user_locale,
                                   status, next_poll_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'INITIATED', now() + make_interval(secs => $9))
-         RETURNING *
+         RETURNING ${columns}
        ), ev AS (
          INSERT INTO submission_events (submission_id, type, source, to_status, detail)
          SELECT id, 'INITIATION_REQUESTED', 'api', 'INITIATED', $10::jsonb FROM ins
        )
-       SELECT * FROM ins`,
+       SELECT ${columns} FROM ins`,
       [
         s.id,
         s.userId,
@@ -143,7 +147,8 @@ export class SubmissionsRepository {
     sdkExpiresAt: Date | null,
     detail: Record<string, unknown> = {},
   ): Promise<void> {
-    await this.dataSource.query(
+    await this.preparedQuery(
+      'submissions_mark_initiated',
       `WITH upd AS (
          UPDATE submissions SET initiated_at = now(), sdk_expires_at = $2, updated_at = now(), version = version + 1,
                 next_poll_at = now() + make_interval(secs => $3)
@@ -356,6 +361,32 @@ export class SubmissionsRepository {
   decryptContact(s: Pick<SubmissionEntity, 'contactEnc'>): string {
     const c = this.decryptContacts(s);
     return (c.phoneNumber ?? c.email)!;
+  }
+
+  /**
+   * One statement outside any transaction, as a named prepared statement on a pooled connection
+   * (the initiation path: planning these CTEs cost PostgreSQL about as much as running them).
+   */
+  private async preparedQuery<T = Record<string, unknown>>(
+    name: string,
+    text: string,
+    params: unknown[],
+  ): Promise<T[]> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      return await prepared<T>(runner.manager, name, text, params);
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private columnList?: string;
+  private entityColumns(): string {
+    this.columnList ??= this.dataSource
+      .getMetadata(SubmissionEntity)
+      .columns.map((c) => `"${c.databaseName}"`)
+      .join(', ');
+    return this.columnList;
   }
 
   private toEntity(row: Record<string, unknown>): SubmissionEntity {
