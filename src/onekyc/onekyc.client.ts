@@ -32,7 +32,6 @@ import {
   retry,
   RetryPolicy,
 } from 'cockatiel';
-import { firstValueFrom } from 'rxjs';
 import { AuthTokenService } from '../auth-token/auth-token.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { providerBackoff } from './backoff.js';
@@ -293,18 +292,19 @@ export class OneKycClient implements OnModuleDestroy {
     try {
       let res;
       try {
-        res = await firstValueFrom(
-          this.http.request<string>({
-            ...request,
-            signal,
-            responseType: 'text',
-            transformResponse: [(d: unknown) => d],
-            validateStatus: () => true,
-            maxRedirects: 0,
-            httpAgent: this.httpAgent,
-            httpsAgent: this.httpsAgent,
-          }),
-        );
+        // Axios itself, not HttpService's Observable: that wrapper adds a CancelToken to every
+        // call and cancels it after the answer, building a CanceledError (stack trace included)
+        // per provider call; the timeout is `signal` either way.
+        res = await this.http.axiosRef.request<string>({
+          ...request,
+          signal,
+          responseType: 'text',
+          transformResponse: [(d: unknown) => d],
+          validateStatus: () => true,
+          maxRedirects: 0,
+          httpAgent: this.httpAgent,
+          httpsAgent: this.httpsAgent,
+        });
       } catch (err) {
         throw transportFailure(operation, err, signal.aborted);
       }
