@@ -1,14 +1,16 @@
 // The baseline: what a minimal hand-written server does for the same two hot routes, with no Nest,
-// no TypeORM, no class-validator, no encryption, no metrics, no logging. Plain Fastify + `pg`
-// (pool of 20, like the service), the same tables and the same durable work:
+// no TypeORM, no class-validator, no metrics, no logging. Plain Fastify + `pg` (pool of 20, like
+// the service), the same tables and the same durable work, personal data included: what the
+// service must store encrypted (AES-256-GCM, PII_ENCRYPTION_KEYS) is stored encrypted here too.
 //   POST /v1/callbacks/onekyc  credential check, minimal body check, one transaction:
-//                              INSERT the event (raw payload as text) + UPDATE the submission
-//                              (status, result, facts, KTP as text, NIK HMAC, completed_at)
+//                              INSERT the event (encrypted raw payload) + UPDATE the submission
+//                              (status, result, facts, encrypted KTP and image URLs, NIK HMAC,
+//                              completed_at)
 //   POST /v1/verifications     API-key check, minimal body check, row + INITIATION_REQUESTED
 //                              event written before the call, partner token fetched once and
 //                              cached, Initiate Flow, then initiated_at + INITIATED event
 // Configuration comes from the environment (the harness sets it). Runs as its own process.
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import Fastify from 'fastify';
 import pg from 'pg';
@@ -16,6 +18,15 @@ import pg from 'pg';
 const env = process.env;
 const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: Number(env.POOL_SIZE ?? 20) });
 const hmacKey = Buffer.alloc(32, 7);
+const [kid, keyB64] = (env.PII_ENCRYPTION_KEY ?? `b1:${Buffer.alloc(32, 9).toString('base64')}`).split(':');
+const aesKey = Buffer.from(keyB64, 'base64');
+/** `v1:<kid>:<iv>:<tag>:<ciphertext>`, the service's envelope. */
+const encrypt = (value) => {
+  const iv = randomBytes(12);
+  const c = createCipheriv('aes-256-gcm', aesKey, iv);
+  const ct = Buffer.concat([c.update(JSON.stringify(value), 'utf8'), c.final()]);
+  return ['v1', kid, iv.toString('base64url'), c.getAuthTag().toString('base64url'), ct.toString('base64url')].join(':');
+};
 const callbackHeader = (env.CALLBACK_AUTH_HEADER ?? 'authorization').toLowerCase();
 const callbackSecret = Buffer.from(env.CALLBACK_AUTH_VALUE ?? '');
 const apiKey = Buffer.from(`Bearer ${env.API_KEY ?? ''}`);
@@ -63,7 +74,7 @@ async function callback(req, reply) {
         b.result ?? null,
         b.submissionId,
         `${b.submissionId}:${b.status}:${b.result ?? ''}`,
-        JSON.stringify(b),
+        encrypt(b),
       ],
     );
     await client.query(
@@ -82,9 +93,9 @@ async function callback(req, reply) {
         b.submissionId,
         d.verificationResult ? JSON.stringify(d.verificationResult) : null,
         d.certificateRegistration ? JSON.stringify(d.certificateRegistration) : null,
-        d.ktpData ? JSON.stringify(d.ktpData) : null,
+        d.ktpData ? encrypt(d.ktpData) : null,
         nik ? blind('nik', nik) : null,
-        d.imageUrls ? JSON.stringify(d.imageUrls) : null,
+        d.imageUrls ? encrypt(d.imageUrls) : null,
         TERMINAL.has(b.status),
       ],
     );
@@ -183,7 +194,7 @@ app.post('/v1/verifications', async (req, reply) => {
       b.userId,
       userIdType,
       contactType,
-      JSON.stringify(contacts),
+      encrypt(contacts),
       blind(contactType, b.phoneNumber ?? b.email),
       b.userLocale ?? 'id_ID',
     ],

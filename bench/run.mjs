@@ -88,6 +88,7 @@ async function main() {
     log(`sandbox at ${stack.sandbox.url}`);
     for (const name of Object.keys(SCENARIOS).filter((s) => opts.only.includes(s))) {
       const started = Date.now();
+      const firstService = stack.services.length;
       log(`\n== ${name}${opts.quick ? ' (quick)' : ''}`);
       try {
         const r = await SCENARIOS[name](stack, { ...opts, log });
@@ -105,7 +106,8 @@ async function main() {
         // Whatever the scenario left running is stopped before the next one starts.
         for (const s of stack.services) await s.stop().catch(() => undefined);
       }
-      log(`  (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+      const peak = Math.max(0, ...stack.services.slice(firstService).map((s) => s.peakHwmMiB ?? 0));
+      log(`  (${((Date.now() - started) / 1000).toFixed(0)} s; service peak RSS ${peak.toFixed(1)} MiB)`);
     }
   } finally {
     await stopAll();

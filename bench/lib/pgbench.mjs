@@ -24,7 +24,7 @@ export function findPgbench() {
 }
 
 /** The baseline server's transaction, with the same parameters as literals (same sizes). */
-export function writeScript(file, rows, payload) {
+export function writeScript(file, rows, payload, encrypt) {
   // pgbench reads every `:word` as a variable, even inside quotes: colons go in as \x3a.
   const lit = (s) => `E'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/:/g, '\\x3a')}'`;
   const body = JSON.parse(payload);
@@ -35,8 +35,8 @@ export function writeScript(file, rows, payload) {
     [
       `\\set n random(1, ${rows})`,
       'BEGIN;',
-      `INSERT INTO submission_events (submission_id, type, source, status, result, provider_submission_id, dedupe_key, payload_enc) VALUES (${id}, 'CALLBACK', 'callback', 'COMPLETED', 'VALID', ${lit(body.submissionId)}, ${lit(`${body.submissionId}:COMPLETED:VALID`)}, ${lit(payload)});`,
-      `UPDATE submissions SET status = 'COMPLETED', result = COALESCE('VALID', result), reason_code = NULL, provider_submission_id = ${lit(body.submissionId)}, verification_result = ${lit(JSON.stringify(d.verificationResult))}::jsonb, certificate_registration = ${lit(JSON.stringify(d.certificateRegistration))}::jsonb, ktp_enc = ${lit(JSON.stringify(d.ktpData))}, nik_hash = md5(:n::text) || md5(:n::text), image_urls_enc = ${lit(JSON.stringify(d.imageUrls))}, image_urls_received_at = now(), completed_at = now(), next_poll_at = NULL, updated_at = now(), version = version + 1 WHERE id = ${id};`,
+      `INSERT INTO submission_events (submission_id, type, source, status, result, provider_submission_id, dedupe_key, payload_enc) VALUES (${id}, 'CALLBACK', 'callback', 'COMPLETED', 'VALID', ${lit(body.submissionId)}, ${lit(`${body.submissionId}:COMPLETED:VALID`)}, ${lit(encrypt(body))});`,
+      `UPDATE submissions SET status = 'COMPLETED', result = COALESCE('VALID', result), reason_code = NULL, provider_submission_id = ${lit(body.submissionId)}, verification_result = ${lit(JSON.stringify(d.verificationResult))}::jsonb, certificate_registration = ${lit(JSON.stringify(d.certificateRegistration))}::jsonb, ktp_enc = ${lit(encrypt(d.ktpData))}, nik_hash = md5(:n::text) || md5(:n::text), image_urls_enc = ${lit(encrypt(d.imageUrls))}, image_urls_received_at = now(), completed_at = now(), next_poll_at = NULL, updated_at = now(), version = version + 1 WHERE id = ${id};`,
       'COMMIT;',
       '',
     ].join('\n'),

@@ -3,7 +3,7 @@
 // resort, synchronously from the 'exit' handler. Children are started in their own process group
 // (detached) and signalled by group, so nothing they start survives them either.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -157,4 +157,46 @@ export function readRss(pid) {
   } catch {
     return { rssMiB: NaN, hwmMiB: NaN };
   }
+}
+
+/** CPU seconds (user + system) a live process has used (Linux /proc; clock ticks of 10 ms). */
+export function readCpu(pid) {
+  const { user, sys } = readCpuSplit(pid);
+  return user + sys;
+}
+
+export function readCpuSplit(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { user: Number(f[11]) / 100, sys: Number(f[12]) / 100 };
+  } catch {
+    return { user: NaN, sys: NaN };
+  }
+}
+
+/**
+ * CPU seconds of a postmaster's backends: those alive now plus those that exited (the
+ * postmaster's cutime/cstime, which counts the children it reaped).
+ */
+export function readChildrenCpu(ppid) {
+  let total = 0;
+  try {
+    const stat = readFileSync(`/proc/${ppid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    total += (Number(f[13]) + Number(f[14])) / 100;
+  } catch {
+    return NaN;
+  }
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(f[1]) === ppid) total += (Number(f[11]) + Number(f[12])) / 100;
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return total;
 }

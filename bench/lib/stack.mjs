@@ -5,7 +5,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { freePort, onCleanup, readRss, startProcess, waitForHttp } from './procs.mjs';
+import { freePort, onCleanup, readChildrenCpu, readCpuSplit, readRss, startProcess, waitForHttp } from './procs.mjs';
 
 export const KEYS = {
   api: 'bench-partner-key',
@@ -77,8 +77,9 @@ export class Stack {
       try {
         pid = Number(readFileSync(join(this.tmp, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
       } catch {
-        /* best effort: only for the synchronous backstop */
+        /* best effort: for the synchronous backstop and CPU accounting */
       }
+      this.postmasterPid = pid;
       onCleanup(
         async () => {
           await this.pool?.end().catch(() => undefined);
@@ -190,8 +191,10 @@ export class Stack {
     h.url = `http://127.0.0.1:${port}`;
     await waitForHttp(`${h.url}/health/ready`, { handle: h, timeoutMs: 60_000, intervalMs: 10 });
     h.readyMs = performance.now() - started;
+    h.peakHwmMiB = 0;
     const sample = () => {
       const r = readRss(h.pid);
+      if (r.hwmMiB > h.peakHwmMiB) h.peakHwmMiB = r.hwmMiB;
       if (r.hwmMiB > this.peak.hwmMiB) this.peak.hwmMiB = r.hwmMiB;
       if (r.rssMiB > this.peak.rssMiB) this.peak.rssMiB = r.rssMiB;
     };
@@ -216,6 +219,7 @@ export class Stack {
         PORT: String(port),
         DATABASE_URL: this.dbUrl,
         POOL_SIZE: '20',
+        PII_ENCRYPTION_KEY: KEYS.pii,
         CALLBACK_AUTH_HEADER: KEYS.callbackHeader,
         CALLBACK_AUTH_VALUE: KEYS.callbackValue,
         API_KEY: KEYS.api,
@@ -249,6 +253,21 @@ export class Stack {
     } finally {
       await h.stop('SIGTERM', 5000);
     }
+  }
+
+  /**
+   * Runs a load job against `target` and adds the CPU the target process and the database
+   * backends spent per request (less sensitive to a busy machine than throughput).
+   */
+  async measured(target, spec) {
+    const cpu0 = readCpuSplit(target.pid);
+    const pg0 = this.postmasterPid ? readChildrenCpu(this.postmasterPid) : NaN;
+    const r = await this.load(spec);
+    const cpu1 = readCpuSplit(target.pid);
+    r.cpuMsPerReq = ((cpu1.user + cpu1.sys - cpu0.user - cpu0.sys) * 1000) / r.total;
+    r.sysCpuMsPerReq = ((cpu1.sys - cpu0.sys) * 1000) / r.total;
+    r.pgCpuMsPerReq = this.postmasterPid ? ((readChildrenCpu(this.postmasterPid) - pg0) * 1000) / r.total : NaN;
+    return r;
   }
 
   /** Writes a scratch file under bench/.tmp (ids for the load workers). */

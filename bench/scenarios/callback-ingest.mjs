@@ -37,7 +37,7 @@ export async function callbackIngest(stack, { quick, rounds, log }) {
   };
   const drive = async (target, connections, runSeconds, seed) => {
     const { file, count } = await take(runSeconds);
-    const r = await stack.load({
+    const r = await stack.measured(targets[target], {
       job: 'callback',
       url: targets[target].url,
       connections,
@@ -67,7 +67,8 @@ export async function callbackIngest(stack, { quick, rounds, log }) {
         runs[t].push(r);
         log(
           `  ${t.padEnd(8)} c=${c} round ${round + 1}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ` +
-            `errors ${r.errors}${r.errors ? ` ${JSON.stringify(r.statusCodes)}` : ''} (${r.dups} duplicates)`,
+            `errors ${r.errors}${r.errors ? ` ${JSON.stringify(r.statusCodes)}` : ''} (${r.dups} duplicates); ` +
+            `CPU/req ${r.cpuMsPerReq.toFixed(3)} ms server (${r.sysCpuMsPerReq.toFixed(3)} sys), ${r.pgCpuMsPerReq.toFixed(3)} ms postgres`,
         );
       }
     }
@@ -102,7 +103,8 @@ export async function callbackIngest(stack, { quick, rounds, log }) {
     const rows = quick ? 50_000 : 200_000;
     await insertPgbenchRows(stack, rows);
     const script = join(stack.tmp, 'callback.pgbench.sql');
-    writeScript(script, rows, callbackBody('00000000-0000-4000-8000-000000000001', 1));
+    const cipher = await stack.cipher();
+    writeScript(script, rows, callbackBody('00000000-0000-4000-8000-000000000001', 1), (v) => cipher.encryptJson(v));
     await stack.sql('CHECKPOINT');
     for (const c of concurrencies) {
       const r = await runPgbench(pgbench, stack.db, { script, clients: c, seconds });

@@ -22,7 +22,7 @@ export async function initiate(stack, { quick, rounds, log }) {
   const targets = { service, baseline };
   let batch = 0;
   const drive = (t, s) =>
-    stack.load({
+    stack.measured(targets[t], {
       job: 'initiate',
       url: targets[t].url,
       connections,
@@ -43,7 +43,8 @@ export async function initiate(stack, { quick, rounds, log }) {
       runs[t].push(r);
       log(
         `  ${t.padEnd(8)} round ${round + 1}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ` +
-          `errors ${r.errors}${r.errors ? ` ${JSON.stringify(r.statusCodes)}` : ''}`,
+          `errors ${r.errors}${r.errors ? ` ${JSON.stringify(r.statusCodes)}` : ''}; ` +
+          `CPU/req ${r.cpuMsPerReq.toFixed(3)} ms server (${r.sysCpuMsPerReq.toFixed(3)} sys), ${r.pgCpuMsPerReq.toFixed(3)} ms postgres`,
       );
     }
   }

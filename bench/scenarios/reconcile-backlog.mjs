@@ -73,6 +73,7 @@ export async function reconcileBacklog(stack, { quick, log }) {
       `provider calls ${stats.calls.submissions} polls + ${stats.calls.token} token, max ${stats.maxPerSecond.all}/s, ` +
       `steady mean ${steadyMean.toFixed(0)}/s`,
   );
+  log(`  provider calls per second: ${perSecond.join(' ')}`);
   const json = {
     rows,
     seconds: round1(seconds),
