@@ -309,8 +309,14 @@ export class SubmissionsRepository {
     );
   }
 
-  findById(id: string): Promise<SubmissionEntity | null> {
-    return this.dataSource.getRepository(SubmissionEntity).findOne({ where: { id } });
+  /** One submission by id. Plain prepared SQL: TypeORM's findOne rebuilt the query on every call. */
+  async findById(id: string): Promise<SubmissionEntity | null> {
+    const rows = await this.preparedQuery<Record<string, unknown>>(
+      'submissions_find_by_id',
+      `SELECT ${this.entityColumns()} FROM submissions WHERE id = $1`,
+      [id],
+    );
+    return rows.length > 0 ? this.toEntity(rows[0]) : null;
   }
 
   /** A user's submissions, newest first (bounded). */
