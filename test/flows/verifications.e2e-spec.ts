@@ -66,6 +66,7 @@ describe('POST /v1/verifications (real app, real sandbox, real PostgreSQL)', () 
     ['no contact', { phoneNumber: undefined }, 'phoneNumber'],
     ['bad email', { phoneNumber: undefined, email: 'not-an-email' }, 'email'],
     ['email null beside a phone', { email: null }, 'email'],
+    ['email with a lone surrogate', { email: 'a\ud800@example.com' }, 'email'],
     ['phone null beside an email', { phoneNumber: null, email: 'someone@example.com' }, 'phoneNumber'],
     ['userId outside printable ASCII', { userId: 'user-\u{1d54f}' }, 'userId'],
     ['userId with a NUL', { userId: 'user\u0000' }, 'userId'],

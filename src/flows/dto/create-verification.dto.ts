@@ -4,8 +4,8 @@ import {
   Equals,
   IsBoolean,
   IsDefined,
-  IsEmail,
   IsIn,
+  isEmail,
   IsNotEmpty,
   IsObject,
   IsOptional,
@@ -14,11 +14,24 @@ import {
   Matches,
   MaxLength,
   MinLength,
+  ValidateBy,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
 
 const REDIRECT_URL = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** IsEmail, minus its crash: validator's isEmail throws URIError on a lone surrogate (a 500). */
+const IsEmailAddress = (message: string) =>
+  ValidateBy({
+    name: 'isEmail',
+    validator: {
+      validate: (v: unknown) => typeof v === 'string' && !LONE_SURROGATE.test(v) && isEmail(v),
+      defaultMessage: () => message,
+    },
+  });
 
 /**
  * userId and userIdType travel to the provider in HTTP headers (x-partner-user-id, -type), where
@@ -82,7 +95,7 @@ export class CreateVerificationDto {
   @ValidateIf((o: CreateVerificationDto) => o.email !== undefined)
   @IsString()
   @MaxLength(254)
-  @IsEmail({}, { message: 'email must be an email address' })
+  @IsEmailAddress('email must be an email address')
   email?: string;
 
   @ApiProperty({ type: ContactVerificationDto })
