@@ -185,7 +185,12 @@ export class Stack {
     if (this.profileDir) nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${this.profileDir}`, ...nodeArgs];
     const started = performance.now();
     const h = startProcess(name, process.execPath, [...nodeArgs, join(this.dist, 'main.js')], {
-      env: await this.serviceEnv(sandboxUrl, { PORT: String(port), ...env }),
+      env: await this.serviceEnv(sandboxUrl, {
+        PORT: String(port),
+        // For experiments with Node's own flags (e.g. --max-old-space-size): off unless asked for.
+        ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}),
+        ...env,
+      }),
       cwd: this.tmp,
     });
     h.url = `http://127.0.0.1:${port}`;
