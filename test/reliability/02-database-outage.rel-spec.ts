@@ -219,7 +219,7 @@ describe('scenario 2: database outage', () => {
     });
 
     rec.set({
-      load: `${samples.length} requests over ${((Date.now() - (samples[0]?.startedAt ?? Date.now())) / 1000).toFixed(0)} s: 6 initiating, 2 reading, 2 completing (callbacks, ~13/s), health every 100 ms`,
+      load: `${samples.length} requests over ${((Date.now() - (samples[0]?.startedAt ?? Date.now())) / 1000).toFixed(0)} s: 6 initiating loops (25 ms pause), 2 reading, 2 completing through the sandbox (~13 callbacks/s), health probes every 100 ms`,
       faults: `PostgreSQL stopped (fast shutdown) for ${OUTAGE_MS / 1000} s, then started again`,
       inputs: samples.length,
       acknowledged: acked201 + ackedCallbacks,
@@ -246,9 +246,9 @@ describe('scenario 2: database outage', () => {
     rec.figure('no answer / client timeout', hung.length);
     rec.figure(
       'recovered after the database returned (ms)',
-      recoveredAt ? recoveredAt - returnedAt : 'never',
+      recoveredAt ? Math.round(recoveredAt - returnedAt) : 'never',
     );
-    rec.figure('service restarts', service.starts - 1);
+    rec.figure('service process exits / restarts', `${service.alive ? 0 : 1} / ${service.starts - 1}`);
     rec.figure('initiations acknowledged (201)', acked201);
     rec.figure(
       'callbacks acknowledged on first attempt / completed in the sandbox',

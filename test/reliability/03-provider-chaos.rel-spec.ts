@@ -1,7 +1,8 @@
 // Scenario 3, provider chaos: the sandbox answers 30 % of calls 500 and 10 % 429, adds up to 2 s
 // of latency, and revokes every partner token once, while partners keep initiating and a backlog
-// of completed-but-never-called-back submissions waits for reconciliation; one 3 s burst of 100 %
-// 5xx in the middle (so the breaker's opening is certain, not a matter of luck). Initiations must
+// of completed-but-never-called-back submissions (and 30 whose user never finishes, polled again
+// and again) waits for reconciliation; one 3 s burst of 100 % 5xx in the middle (so the breaker's
+// opening is certain, not a matter of luck). Initiations must
 // answer 201, 502 or 503 and never hang; the circuit breaker must open and close again (read from
 // /metrics); reconciliation must finish the backlog afterwards; and no submission may be polled
 // more often than its backoff allows (the sandbox's polls per session against the POLL events and
@@ -18,6 +19,7 @@ import { initiate, recordSandboxPii } from './support/traffic.js';
 const TIMEOUT_MS = 3000;
 const AFTER_SECONDS = 5;
 const BACKLOG = 150;
+const UNFINISHED = 30;
 const CHAOS_MS = 24_000;
 /**
  * The longest an initiation may take: the partner token (3 tries) and Initiate Flow (3 tries,
@@ -69,6 +71,13 @@ describe('scenario 3: provider chaos', () => {
     await mapLimit(backlog, 12, (id, i) =>
       sandbox.control.complete(id, { result: i % 4 === 0 ? 'INVALID' : 'VALID', deliver: false }),
     );
+    // And sessions whose user never finishes capture: polled again and again, with backoff.
+    const unfinished: string[] = [];
+    await mapLimit(Array.from({ length: UNFINISHED }), 10, async () => {
+      const a = await initiate(service.baseUrl, 'chaos-unfinished');
+      if (a.id) unfinished.push(a.id);
+    });
+    expect(unfinished).toHaveLength(UNFINISHED);
     await sandbox.control.resetStats();
 
     // The breaker, sampled from /metrics.
@@ -144,6 +153,20 @@ describe('scenario 3: provider chaos', () => {
       1000,
     );
     const backlogMs = Date.now() - backlogStart;
+    // The unfinished ones: wait for each one's second poll (the first backoff interval, ~30 s).
+    const repolled = await waitUntil(
+      () =>
+        withClient(dbUrl, async (c) => {
+          const r = await c.query(
+            `SELECT count(*)::int AS n FROM (SELECT submission_id FROM submission_events WHERE submission_id = ANY($1)
+               AND type = 'POLL' AND source = 'reconciliation' GROUP BY submission_id HAVING count(*) >= 2) x`,
+            [unfinished],
+          );
+          return r.rows[0].n === UNFINISHED ? true : undefined;
+        }),
+      90_000,
+      1000,
+    );
     sampling = false;
     await sampler;
     await recordSandboxPii(sandbox.control, backlog.slice(0, 40));
@@ -155,7 +178,7 @@ describe('scenario 3: provider chaos', () => {
         await c.query(
           `SELECT submission_id, type, source, created_at FROM submission_events
            WHERE submission_id = ANY($1) AND type IN ('POLL', 'STATUS_CHANGED') ORDER BY submission_id, id`,
-          [backlog],
+          [[...backlog, ...unfinished]],
         )
       ).rows as { submission_id: string; type: string; source: string; created_at: Date }[];
       const created = new Map(
@@ -199,7 +222,16 @@ describe('scenario 3: provider chaos', () => {
         last = e.created_at;
       }
     }
-    const overPolled = backlog.filter((id) => (polls.bySession[id] ?? 0) > 6 * (pollEvents.get(id) ?? 0));
+    const overPolled = [...backlog, ...unfinished].filter(
+      (id) => (polls.bySession[id] ?? 0) > 6 * (pollEvents.get(id) ?? 0),
+    );
+    const gaps: number[] = [];
+    for (const id of unfinished) {
+      const times = (byId.get(id) ?? [])
+        .filter((e) => e.type === 'POLL' && e.source === 'reconciliation')
+        .map((e) => e.created_at.getTime());
+      for (let i = 1; i < times.length; i++) gaps.push((times[i] - times[i - 1]) / 1000);
+    }
 
     // Initiations: only 201, 502 or 503, never a hang; what was acknowledged exists.
     const statuses = countBy(answers, (a) => (a.status === 0 ? `no answer (${a.error})` : a.status));
@@ -269,6 +301,10 @@ describe('scenario 3: provider chaos', () => {
       'max provider polls of one submission',
       Math.max(0, ...backlog.map((id) => polls.bySession[id] ?? 0)),
     );
+    rec.figure(
+      `never-finished sessions (${UNFINISHED}): provider polls / POLL events / shortest gap between polls`,
+      `${unfinished.reduce((n, id) => n + (polls.bySession[id] ?? 0), 0)} / ${unfinished.reduce((n, id) => n + (pollEvents.get(id) ?? 0), 0)} / ${gaps.length ? Math.min(...gaps).toFixed(1) : '-'} s`,
+    );
     rec.figure('polls sooner than the backoff allows', tooSoon.length);
     rec.figure(
       'INITIATION_FAILED rows written for initiations refused with the breaker open',
@@ -303,6 +339,7 @@ describe('scenario 3: provider chaos', () => {
     expect(closed).toBe(true);
     expect(sandbox.tap.tokens.length).toBeGreaterThanOrEqual(2);
     expect(done).toBe(BACKLOG);
+    expect(repolled).toBe(true);
     expect(tooSoon).toEqual([]);
     expect(overPolled).toEqual([]);
     expect(lostAcks.map((a) => a.id)).toEqual([]);

