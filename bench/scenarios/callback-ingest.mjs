@@ -12,7 +12,7 @@ const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 export async function callbackIngest(stack, { quick, rounds, log }) {
   const seconds = quick ? 4 : 15;
-  const warmSeconds = quick ? 1 : 3;
+  const warmSeconds = quick ? 1 : 5;
   const concurrencies = [16, 64];
   await stack.resetData();
 

@@ -9,7 +9,7 @@ const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 export async function initiate(stack, { quick, rounds, log }) {
   const seconds = quick ? 4 : 15;
-  const warmSeconds = quick ? 1 : 3;
+  const warmSeconds = quick ? 1 : 5;
   const connections = 16;
   await stack.resetData();
   await stack.sandbox.control.reset();
