@@ -12,7 +12,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { installSignalHandlers, stopAll } from './lib/procs.mjs';
+import * as procs from './lib/procs.mjs';
+import { installSignalHandlers, onCleanup, stopAll } from './lib/procs.mjs';
 import { Stack } from './lib/stack.mjs';
 import { adminList } from './scenarios/admin-list.mjs';
 import { callbackIngest } from './scenarios/callback-ingest.mjs';
@@ -75,6 +76,10 @@ async function main() {
   const rows = [];
   const checks = [];
   const failures = [];
+  // Registered first, so it runs last: after every process and the database have stopped.
+  onCleanup(() => {
+    if (!opts.keep) rmSync(stack.tmp, { recursive: true, force: true });
+  });
   try {
     stack.snapshotDist();
     if (opts.profile) {
@@ -87,6 +92,7 @@ async function main() {
     stack.sandbox = await stack.startSandbox();
     log(`sandbox at ${stack.sandbox.url}`);
     for (const name of Object.keys(SCENARIOS).filter((s) => opts.only.includes(s))) {
+      if (procs.aborted) break;
       const started = Date.now();
       const firstService = stack.services.length;
       log(`\n== ${name}${opts.quick ? ' (quick)' : ''}`);

@@ -113,38 +113,48 @@ export async function waitForHttp(url, { timeoutMs = 30_000, intervalMs = 25, ha
   throw new Error(`${url} did not answer 200 within ${timeoutMs} ms (last: ${last})${handle ? `\n${handle.output}` : ''}`);
 }
 
-/** Runs `fn` once at cleanup (e.g. stopping the embedded database), after the children. */
+/**
+ * Runs `fn` once at cleanup (e.g. stopping the embedded database), after the children. `syncFn`
+ * is the last resort from the 'exit' handler when `fn` did not finish (e.g. a signal mid-stop).
+ */
 export function onCleanup(fn, syncFn) {
-  exitHooks.push({ fn, syncFn, done: false });
+  exitHooks.push({ fn, syncFn, finished: false });
 }
 
-/** Stops every tracked child (in reverse start order), then the cleanup hooks. */
-export async function stopAll() {
-  for (const h of [...running].reverse()) await h.stop().catch(() => undefined);
-  for (const hook of exitHooks.reverse()) {
-    if (hook.done) continue;
-    hook.done = true;
-    await Promise.resolve()
-      .then(hook.fn)
-      .catch((err) => console.error(`cleanup failed: ${err}`));
-  }
-  exitHooks.length = 0;
+let stopping;
+/**
+ * Stops every tracked child (in reverse start order), then the cleanup hooks. Idempotent: a
+ * second call (the signal handler and the main flow's `finally`) waits for the same stop.
+ */
+export function stopAll() {
+  stopping ??= (async () => {
+    for (const h of [...running].reverse()) await h.stop().catch(() => undefined);
+    for (const hook of [...exitHooks].reverse()) {
+      await Promise.resolve()
+        .then(hook.fn)
+        .then(() => (hook.finished = true))
+        .catch((err) => console.error(`cleanup failed: ${err}`));
+    }
+  })();
+  return stopping;
 }
 
-let signalled = false;
+/** True once a signal asked the bench to stop: the main flow starts no further scenario. */
+export let aborted = false;
+
 /** Ctrl-C and friends: stop everything, then exit. The 'exit' handler is the synchronous backstop. */
 export function installSignalHandlers() {
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(sig, () => {
-      if (signalled) return;
-      signalled = true;
+      if (aborted) return;
+      aborted = true;
       console.error(`\n${sig}: stopping every process the bench started...`);
       stopAll().finally(() => process.exit(130));
     });
   }
   process.on('exit', () => {
     for (const h of running) signalGroup(h.pid, 'SIGKILL');
-    for (const hook of exitHooks) if (!hook.done && hook.syncFn) hook.syncFn();
+    for (const hook of exitHooks) if (!hook.finished && hook.syncFn) hook.syncFn();
   });
 }
 

@@ -85,7 +85,8 @@ export class Stack {
           await this.pool?.end().catch(() => undefined);
           await db.stop();
         },
-        () => pid && tryKill(pid, 'SIGINT'),
+        // Immediate shutdown: the process is exiting and cannot wait for a clean one.
+        () => pid && tryKill(pid, 'SIGQUIT'),
       );
     }
     this.pool = new pg.Pool({ connectionString: this.dbUrl, max: 4 });
