@@ -31,12 +31,25 @@ describe('scenario 6 (end): no personal data or secret in logs and tables', () =
     const found: { file: string; kind: string }[] = [];
     let bytes = 0;
     let lines = 0;
+    // One pass per file: values grouped by their first 4 characters, looked up at every position.
+    const byPrefix = new Map<string, string[]>();
+    for (const v of values.keys()) byPrefix.set(v.slice(0, 4), [...(byPrefix.get(v.slice(0, 4)) ?? []), v]);
+    const scan = (text: string) => {
+      const hits = new Set<string>();
+      for (let i = 0; i + 4 <= text.length; i++) {
+        const group = byPrefix.get(text.slice(i, i + 4));
+        if (group) for (const v of group) if (text.startsWith(v, i)) hits.add(v);
+      }
+      return hits;
+    };
+    // The scanner itself finds what is there.
+    const planted = [...values.keys()].slice(-3);
+    expect([...scan(`{"a":"x${planted.join('" "')}y"}`)].sort()).toEqual([...planted].sort());
     for (const file of [...logs, ...dumps]) {
       const text = readFileSync(file, 'utf8');
       bytes += statSync(file).size;
       lines += text.split('\n').length;
-      for (const [value, kind] of values)
-        if (text.includes(value)) found.push({ file: file.slice(runDir().length + 1), kind });
+      for (const v of scan(text)) found.push({ file: file.slice(runDir().length + 1), kind: values.get(v)! });
     }
     const byKind: Record<string, number> = {};
     for (const e of values.values()) byKind[e] = (byKind[e] ?? 0) + 1;
