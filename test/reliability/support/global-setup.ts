@@ -54,7 +54,20 @@ export default async function setup(): Promise<() => Promise<void>> {
   const soak = process.env.RELIABILITY_SOAK === '1';
   process.stdout.write(`\nreliability run directory: ${run}\n`);
 
+  // Ctrl-C or a CI timeout: Vitest's own handling exits without this teardown and leaves its
+  // workers running; everything this run started (workers, services, sandboxes, PostgreSQL) goes.
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(`\n${signal}: stopping every process the reliability suite started...\n`);
+    for (const pid of descendants(process.pid)) kill(pid, 'SIGKILL');
+    for (const o of runningFrom(run)) kill(o.pid, 'SIGKILL');
+    if (process.env.REL_KEEP !== '1') rmSync(run, { recursive: true, force: true });
+    process.exit(130);
+  };
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const s of signals) process.prependOnceListener(s, onSignal);
+
   return async () => {
+    for (const s of signals) process.removeListener(s, onSignal);
     const leftovers = await killRegistered(run);
     if (process.env.DATABASE_URL) await dropDatabases(process.env.DATABASE_URL).catch(() => undefined);
     if (shared?.running) await shared.stopServer().catch(() => undefined);
@@ -175,5 +188,43 @@ function runningFrom(run: string): { pid: number; cmd: string }[] {
       /* gone */
     }
   }
+  return out;
+}
+
+function kill(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    /* gone */
+  }
+}
+
+/** Every process below `root` (Linux /proc), collected before any is killed. */
+function descendants(root: number): number[] {
+  const parent = new Map<number, number>();
+  try {
+    for (const d of readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so split after ')'.
+        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+        parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      } catch {
+        /* gone */
+      }
+    }
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
+  const walk = (pid: number) => {
+    for (const [child, ppid] of parent) {
+      if (ppid === pid) {
+        out.push(child);
+        walk(child);
+      }
+    }
+  };
+  walk(root);
   return out;
 }

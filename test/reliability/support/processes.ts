@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SandboxControlClient } from '../../../src/sandbox/sandbox-control.client.js';
-import { appDir, recordSensitive, runPath } from './run-dir.js';
+import { appDir, quitPostmasters, recordSensitive, runPath } from './run-dir.js';
 import { startTokenTap, TokenTap } from './token-tap.js';
 
 export function freePort(): Promise<number> {
@@ -27,6 +27,15 @@ const running = new Set<Tracked>();
 process.on('exit', () => {
   for (const t of running) signalGroup(t.pid, 'SIGKILL');
 });
+// A signal's default action skips 'exit' handlers: Ctrl-C (or a runner stopping this worker) must
+// not leave the children, which run in their own process groups, behind.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    for (const t of running) signalGroup(t.pid, 'SIGKILL');
+    quitPostmasters();
+    process.exit(130);
+  });
+}
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
