@@ -5,7 +5,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from './processes.js';
-import { runPath } from './run-dir.js';
+import { registerOwnPostmaster, runPath } from './run-dir.js';
 
 export class EmbeddedServer {
   private pg: any;
@@ -49,6 +49,7 @@ export class EmbeddedServer {
     for (const l of process.listeners('exit'))
       if (!before.exit.includes(l)) process.removeListener('exit', l);
     writeFileSync(runPath('pgdirs', name), dir);
+    registerOwnPostmaster(dir);
     await server.pg.initialise();
     await server.startAgain();
     return server;

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SandboxControlClient } from '../../../src/sandbox/sandbox-control.client.js';
-import { appDir, quitPostmasters, recordSensitive, runPath } from './run-dir.js';
+import { appDir, quitOwnPostmasters, recordSensitive, runPath } from './run-dir.js';
 import { startTokenTap, TokenTap } from './token-tap.js';
 
 export function freePort(): Promise<number> {
@@ -32,7 +32,7 @@ process.on('exit', () => {
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.once(signal, () => {
     for (const t of running) signalGroup(t.pid, 'SIGKILL');
-    quitPostmasters();
+    quitOwnPostmasters();
     process.exit(130);
   });
 }

@@ -1,7 +1,7 @@
 // Where one run of the reliability suite keeps its things: the snapshot of the built service, the
 // logs of every child process, table dumps, result parts and the registry of started processes.
 // Created by global-setup.ts and handed to the test files through REL_* environment variables.
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export function runDir(): string {
@@ -31,13 +31,17 @@ export function recordSensitive(kind: string, ...values: (string | null | undefi
   if (lines.length) appendFileSync(runPath('ledger', 'sensitive.jsonl'), lines.join(''));
 }
 
-/** Immediate shutdown (SIGQUIT) of every embedded PostgreSQL server of this run that still runs. */
-export function quitPostmasters(): void {
-  const dir = process.env.REL_RUN_DIR ? join(process.env.REL_RUN_DIR, 'pgdirs') : undefined;
-  if (!dir || !existsSync(dir)) return;
-  for (const f of readdirSync(dir)) {
+const ownPostmasters = new Set<string>();
+
+/** Remembers a data directory whose server this process started (see quitOwnPostmasters). */
+export function registerOwnPostmaster(dataDir: string): void {
+  ownPostmasters.add(dataDir);
+}
+
+/** Immediate shutdown (SIGQUIT) of the embedded PostgreSQL servers this process started, if running. */
+export function quitOwnPostmasters(): void {
+  for (const data of ownPostmasters) {
     try {
-      const data = readFileSync(join(dir, f), 'utf8').trim();
       process.kill(Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]), 'SIGQUIT');
     } catch {
       /* not running */
