@@ -87,15 +87,17 @@ export default async function setup(): Promise<() => Promise<void>> {
     if (results.length > 0) {
       const md = markdown(results);
       process.stdout.write(`\n## Reliability figures\n\n${md}\n`);
-      if (leftovers.length)
-        process.stdout.write(`\nprocesses still running at the end (killed): ${leftovers.join(', ')}\n`);
+      const left = [...leftovers, ...orphans.map((o) => `${o.cmd} (${o.pid})`)];
+      process.stdout.write(
+        `\nprocesses of this run still running after the last file (killed now): ${left.length ? left.join(', ') : 'none'}\n`,
+      );
       const out = join(repo, 'test', 'reliability', 'results', soak ? 'soak-latest.json' : 'latest.json');
       mkdirSync(dirname(out), { recursive: true });
       writeLatest(out, results, {
         generatedAt: new Date().toISOString(),
         node: process.version,
         cpus: (await import('node:os')).cpus().length,
-        orphansKilledAtEnd: [...leftovers, ...orphans.map((o) => `${o.cmd} (${o.pid})`)],
+        orphansKilledAtEnd: left,
       });
       writeFileSync(out.replace(/\.json$/, '.md'), md + '\n');
     }
