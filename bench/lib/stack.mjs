@@ -181,8 +181,10 @@ export class Stack {
    * `node dist/main.js` as its own process; resolves when /health/ready answers 200, with the
    * time that took. Its RSS is sampled every 200 ms while it runs (peak over the whole bench).
    */
-  async startService({ sandboxUrl, env = {}, port, name = 'service', nodeArgs = [] }) {
+  async startService({ sandboxUrl, env = {}, port, name = 'service', nodeArgs = [], inspect = false }) {
     port ??= await freePort();
+    const inspectPort = inspect ? await freePort() : undefined;
+    if (inspect) nodeArgs = [`--inspect=127.0.0.1:${inspectPort}`, ...nodeArgs];
     if (this.profileDir) nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${this.profileDir}`, ...nodeArgs];
     const started = performance.now();
     const h = startProcess(name, process.execPath, [...nodeArgs, join(this.dist, 'main.js')], {
@@ -195,6 +197,7 @@ export class Stack {
       cwd: this.tmp,
     });
     h.url = `http://127.0.0.1:${port}`;
+    h.inspectPort = inspectPort;
     await waitForHttp(`${h.url}/health/ready`, { handle: h, timeoutMs: 60_000, intervalMs: 10 });
     h.readyMs = performance.now() - started;
     h.peakHwmMiB = 0;
@@ -274,6 +277,21 @@ export class Stack {
     r.sysCpuMsPerReq = ((cpu1.sys - cpu0.sys) * 1000) / r.total;
     r.pgCpuMsPerReq = this.postmasterPid ? ((readChildrenCpu(this.postmasterPid) - pg0) * 1000) / r.total : NaN;
     return r;
+  }
+
+  /** A full, memory-reducing GC in a service started with `inspect: true` (through its inspector). */
+  async forceGc(service) {
+    const h = startProcess(
+      'force-gc',
+      process.execPath,
+      ['--experimental-websocket', join(this.root, 'bench', 'lib', 'force-gc.mjs'), String(service.inspectPort)],
+      { env: baseEnv() },
+    );
+    const code = await Promise.race([h.exitPromise, new Promise((r) => setTimeout(r, 30_000, 'timeout'))]);
+    if (code !== 0) {
+      await h.stop();
+      throw new Error(`forcing a GC failed (${code}):\n${h.output}`);
+    }
   }
 
   /** Writes a scratch file under bench/.tmp (ids for the load workers). */
