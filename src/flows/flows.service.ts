@@ -108,6 +108,9 @@ export class FlowsService {
     retryOf?: string,
     newId?: string,
   ): Promise<VerificationCreatedDto> {
+    // While the breaker is open the call would not be sent: answer 503 at once and write no row
+    // (a provider outage must not fill the table with partner retries).
+    if (!retryOf) this.client.assertAvailable('initiateFlow');
     const id = newId ?? randomUUID();
     const userIdType = dto.userIdType ?? 'USER_ID';
     const userLocale = dto.userLocale ?? 'id_ID';

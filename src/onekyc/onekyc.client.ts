@@ -220,6 +220,14 @@ export class OneKycClient implements OnModuleDestroy {
     }
   }
 
+  /**
+   * Throws the TEMPORARY_CIRCUIT_OPEN exception a call would get right now, without calling:
+   * lets a caller refuse work before writing anything while the provider is known to be down.
+   */
+  assertAvailable(operation: OneKycOperation): void {
+    this.failFastIfOpen(operation, 'api');
+  }
+
   /** Current breaker state per host (for health/diagnostics). */
   breakerStates(): Record<Host, CircuitState> {
     return { api: this.breakers.api.policy.state, token: this.breakers.token.policy.state };

@@ -260,6 +260,37 @@ describe('POST /v1/verifications when the provider does not answer', () => {
     }
   });
 
+  it('answers 503 at once and writes no row while the circuit breaker is open', async () => {
+    const s = await startStack({}, { faults: { endpoints: { initiateFlow: { errorRate: 1 } } } });
+    try {
+      const post = () =>
+        fetch(`${s.baseUrl}/v1/verifications`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...bearer(TEST_API_KEY) },
+          body: JSON.stringify(validBody({ userId: 'breaker-user' })),
+        });
+      let answer = await post();
+      for (let i = 0; i < 10 && answer.status === 502; i++) answer = await post(); // 5xx until the breaker opens
+      expect(answer.status).toBe(503);
+      expect((await json(answer)).kind).toBe('TEMPORARY_CIRCUIT_OPEN');
+      const rows = async () =>
+        (
+          await s.app
+            .get(DataSource)
+            .query(`SELECT count(*)::int AS n FROM submissions WHERE user_id = 'breaker-user'`)
+        )[0].n;
+      const before = await rows();
+      await s.control.resetStats();
+      const again = await post();
+      expect(again.status).toBe(503);
+      expect(again.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(await rows()).toBe(before);
+      expect((await s.control.stats()).calls.initiateFlow).toBe(0);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('answers 503 when the provider refuses connections', async () => {
     const t = await startTestApp({ ONEKYC_API_BASE_URL: 'http://127.0.0.1:9', ONEKYC_TIMEOUT_MS: '500' });
     try {
