@@ -1,20 +1,10 @@
 // One run for everything: unit specs beside the code (src/**/*.spec.ts), integration and e2e
 // tests in test/. SWC compiles TypeScript with decorator metadata (Nest's documented recipe).
-import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
+import { swcPlugin } from './vitest.swc.js';
 
 export default defineConfig({
-  plugins: [
-    swc.vite({
-      jsc: {
-        parser: { syntax: 'typescript', decorators: true },
-        transform: { legacyDecorator: true, decoratorMetadata: true },
-        target: 'es2022',
-        keepClassNames: true,
-      },
-      module: { type: 'es6' },
-    }),
-  ],
+  plugins: [swcPlugin()],
   test: {
     globals: true,
     environment: 'node',

@@ -2,9 +2,9 @@
 // (the built service, the sandbox process, PostgreSQL servers the suite stops and starts), one file
 // at a time, in file-name order (the last file scans everything the others left behind).
 // `npm run soak` runs test/reliability/soak/*.soak-spec.ts with the same settings.
-import swc from 'unplugin-swc';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
+import { swcPlugin } from './vitest.swc.js';
 
 class ByFileName extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -15,17 +15,7 @@ class ByFileName extends BaseSequencer {
 const soak = process.env.RELIABILITY_SOAK === '1';
 
 export default defineConfig({
-  plugins: [
-    swc.vite({
-      jsc: {
-        parser: { syntax: 'typescript', decorators: true },
-        transform: { legacyDecorator: true, decoratorMetadata: true },
-        target: 'es2022',
-        keepClassNames: true,
-      },
-      module: { type: 'es6' },
-    }),
-  ],
+  plugins: [swcPlugin()],
   test: {
     globals: true,
     environment: 'node',
