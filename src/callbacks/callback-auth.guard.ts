@@ -8,7 +8,7 @@ import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/commo
 import type { FastifyRequest } from 'fastify';
 import { AppConfig } from '../config/app-config.js';
 import { ProblemException } from '../common/problem.js';
-import { matchSecret } from '../common/secrets.js';
+import { SecretSet } from '../common/secrets.js';
 import { CallbackMetrics } from './callback-metrics.js';
 import { IpAllowList } from './ip-allow-list.js';
 
@@ -17,7 +17,7 @@ export class CallbackAuthGuard implements CanActivate {
   private readonly logger = new Logger(CallbackAuthGuard.name);
   private readonly allowList: IpAllowList;
   private readonly header: string;
-  private readonly accepted: readonly string[];
+  private readonly accepted: SecretSet;
 
   constructor(
     config: AppConfig,
@@ -25,7 +25,7 @@ export class CallbackAuthGuard implements CanActivate {
   ) {
     this.allowList = new IpAllowList(config.callback.allowedIps);
     this.header = config.callback.authHeader.toLowerCase();
-    this.accepted = config.callback.authValues;
+    this.accepted = new SecretSet(config.callback.authValues);
     // Built once per application: this is the "warn once at start".
     if (this.allowList.allowsAll) {
       this.logger.warn(
@@ -44,7 +44,7 @@ export class CallbackAuthGuard implements CanActivate {
     }
     const raw = request.headers[this.header];
     const presented = Array.isArray(raw) ? raw[0] : raw;
-    if (matchSecret(presented, this.accepted) < 0) {
+    if (this.accepted.match(presented) < 0) {
       this.metrics.count('rejected_auth');
       // Never the presented value: it may be a near-miss of the real secret.
       this.logger.warn(

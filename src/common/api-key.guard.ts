@@ -5,11 +5,11 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AppConfig } from '../config/app-config.js';
 import { ProblemException } from './problem.js';
-import { bearerToken, keyId, matchSecret } from './secrets.js';
+import { bearerToken, SecretSet } from './secrets.js';
 
 export type AuthenticatedRequest = FastifyRequest & { apiKeyId?: string; adminKeyId?: string };
 
-function check(request: AuthenticatedRequest, accepted: readonly string[], realm: string): string {
+function check(request: AuthenticatedRequest, accepted: SecretSet, realm: string): string {
   const presented = bearerToken(request.headers.authorization);
   if (!presented) {
     throw ProblemException.of(
@@ -21,7 +21,7 @@ function check(request: AuthenticatedRequest, accepted: readonly string[], realm
       },
     );
   }
-  const idx = matchSecret(presented, accepted);
+  const idx = accepted.match(presented);
   if (idx < 0) {
     throw ProblemException.of(
       401,
@@ -30,27 +30,33 @@ function check(request: AuthenticatedRequest, accepted: readonly string[], realm
       { 'www-authenticate': `Bearer realm="${realm}", error="invalid_token"` },
     );
   }
-  return keyId(accepted[idx]);
+  return accepted.ids[idx];
 }
 
 @Injectable()
 export class PartnerApiKeyGuard implements CanActivate {
-  constructor(private readonly config: AppConfig) {}
+  private readonly keys: SecretSet;
+  constructor(config: AppConfig) {
+    this.keys = new SecretSet(config.apiKeys);
+  }
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    request.apiKeyId = check(request, this.config.apiKeys, 'partner');
+    request.apiKeyId = check(request, this.keys, 'partner');
     return true;
   }
 }
 
 @Injectable()
 export class AdminApiKeyGuard implements CanActivate {
-  constructor(private readonly config: AppConfig) {}
+  private readonly keys: SecretSet;
+  constructor(config: AppConfig) {
+    this.keys = new SecretSet(config.adminApiKeys);
+  }
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    request.adminKeyId = check(request, this.config.adminApiKeys, 'admin');
+    request.adminKeyId = check(request, this.keys, 'admin');
     return true;
   }
 }

@@ -9,6 +9,13 @@ export const MAX_JSON_DEPTH = 32;
 /** True when `body` (JSON text) opens more than `max` objects/arrays at once; strings are skipped. */
 export function exceedsJsonDepth(body: Buffer | string, max = MAX_JSON_DEPTH): boolean {
   const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  // Fast path (every ordinary body): at most `max` brackets open in all, so never `max` deep.
+  // indexOf runs natively; the byte loop below runs only for bodies with many brackets.
+  let opens = 0;
+  for (const open of [0x7b, 0x5b]) {
+    for (let i = bytes.indexOf(open); i !== -1 && opens <= max; i = bytes.indexOf(open, i + 1)) opens++;
+  }
+  if (opens <= max) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < bytes.length; i++) {

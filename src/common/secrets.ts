@@ -1,19 +1,37 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
+const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();
+
 /**
- * Constant-time check of a presented secret against a list of accepted ones. Both sides are
- * hashed first so lengths never leak, and every candidate is compared (no early exit).
+ * Constant-time check of presented secrets against a fixed list of accepted ones. Both sides are
+ * hashed so lengths never leak, and every candidate is compared (no early exit). The accepted
+ * side is hashed once, at construction: guards build one per application.
  */
-export function matchSecret(presented: string | undefined, accepted: readonly string[]): number {
-  const digest = createHash('sha256')
-    .update(presented ?? '')
-    .digest();
-  let found = -1;
-  for (let i = 0; i < accepted.length; i++) {
-    const ok = timingSafeEqual(digest, createHash('sha256').update(accepted[i]).digest());
-    if (ok && found === -1 && presented !== undefined) found = i;
+export class SecretSet {
+  private readonly digests: readonly Buffer[];
+  /** keyId() of each accepted secret, in order. */
+  readonly ids: readonly string[];
+
+  constructor(accepted: readonly string[]) {
+    this.digests = accepted.map(sha256);
+    this.ids = accepted.map(keyId);
   }
-  return found;
+
+  /** Index of the accepted secret that `presented` equals, or -1 (always -1 when absent). */
+  match(presented: string | undefined): number {
+    const digest = sha256(presented ?? '');
+    let found = -1;
+    for (let i = 0; i < this.digests.length; i++) {
+      const ok = timingSafeEqual(digest, this.digests[i]);
+      if (ok && found === -1 && presented !== undefined) found = i;
+    }
+    return found;
+  }
+}
+
+/** One-off form of SecretSet#match. */
+export function matchSecret(presented: string | undefined, accepted: readonly string[]): number {
+  return new SecretSet(accepted).match(presented);
 }
 
 /** A short, non-reversible id for a key, safe for logs and audit rows (never the key itself). */

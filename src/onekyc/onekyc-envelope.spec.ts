@@ -133,9 +133,9 @@ describe('socket failures', () => {
     expect(unknown.ambiguous).toBe(true);
   });
 
-  it('should look through axios wrappers and happy-eyeballs AggregateErrors', () => {
+  it('should look through wrapping errors and happy-eyeballs AggregateErrors', () => {
     const inner = Object.assign(new Error('connect'), { code: 'ECONNREFUSED' });
-    expect(errorCode(Object.assign(new Error('axios'), { code: 'ERR_NETWORK', cause: inner }))).toBe(
+    expect(errorCode(Object.assign(new Error('wrapper'), { code: 'ERR_NETWORK', cause: inner }))).toBe(
       'ECONNREFUSED',
     );
     const allRefused = Object.assign(new AggregateError([inner, inner]), { code: 'ECONNREFUSED' });

@@ -23,7 +23,15 @@ export const NOT_OWNED_CODE = '1653';
 export const DUPLICATE_SESSION_CAUSE = 'DUPLICATE_PARTNER_SESSION_ID';
 
 /** Socket errors raised before a byte of the request could reach the provider. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  // undici: the TCP (or TLS) connection was never established.
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 /** Parses the envelope; `undefined` when the body is not one (HTML error pages, empty bodies). */
 export function parseEnvelope(body: string): Envelope | undefined {
@@ -143,7 +151,7 @@ export function transportFailure(
   });
 }
 
-/** The errno-style code of a socket error, looking through axios wrappers and AggregateErrors. */
+/** The errno-style code of a socket error, looking through wrapping errors (`cause`) and AggregateErrors. */
 export function errorCode(err: unknown): string | undefined {
   if (!err || typeof err !== 'object') return undefined;
   const e = err as { code?: unknown; cause?: unknown; errors?: unknown };

@@ -17,11 +17,7 @@
 //   `ambiguous: true`. The caller (flows) records the attempt and retries under a NEW session id;
 //   a DUPLICATE_SESSION answer for an id we sent before means that earlier attempt reached the
 //   provider. An open breaker or an exhausted rate-limit wait fails at once (not sent, not retried).
-import * as http from 'node:http';
-import * as https from 'node:https';
-import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
-import { AxiosRequestConfig } from 'axios';
 import {
   CircuitBreakerPolicy,
   CircuitState,
@@ -53,6 +49,7 @@ import {
   OneKycSubmissionDetails,
   PartnerToken,
 } from './onekyc.types.js';
+import { ProviderRequest, ProviderResponse, ProviderTransport } from './provider-transport.js';
 import { RateLimiter, RateLimitWaitExceededError } from './rate-limiter.js';
 
 export const TOKEN_PATH = '/v1/esign/partner/authentication';
@@ -99,11 +96,10 @@ export class OneKycClient implements OnModuleDestroy {
   private readonly breakers: Record<Host, Breaker>;
   private readonly readRetry: RetryPolicy;
   private readonly initiateRetry: RetryPolicy;
-  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 256 });
+  /** Keep-alive connections to both provider hosts (see provider-transport.ts). */
+  private readonly transport = new ProviderTransport({ connections: 256 });
 
   constructor(
-    private readonly http: HttpService,
     private readonly config: AppConfig,
     private readonly tokens: AuthTokenService,
     private readonly metrics: OneKycMetrics,
@@ -182,7 +178,7 @@ export class OneKycClient implements OnModuleDestroy {
             [this.config.onekyc.onboardingPartnerHeader]: this.config.onekyc.onboardingPartner,
             'content-type': 'application/json',
           },
-          data: JSON.stringify(body),
+          body: JSON.stringify(body),
         }),
       ),
     )) as Record<string, unknown>;
@@ -233,10 +229,9 @@ export class OneKycClient implements OnModuleDestroy {
     return { api: this.breakers.api.policy.state, token: this.breakers.token.policy.state };
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     this.limiter.close();
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    await this.transport.destroy();
   }
 
   private sessionHeaders(
@@ -268,7 +263,7 @@ export class OneKycClient implements OnModuleDestroy {
     operation: OneKycOperation,
     host: Host,
     priority: CallPriority,
-    request: AxiosRequestConfig,
+    request: ProviderRequest,
   ): Promise<unknown> {
     this.failFastIfOpen(operation, host);
     const waitStarted = performance.now();
@@ -293,34 +288,18 @@ export class OneKycClient implements OnModuleDestroy {
     }
   }
 
-  private async exchange(operation: OneKycOperation, request: AxiosRequestConfig): Promise<unknown> {
+  private async exchange(operation: OneKycOperation, request: ProviderRequest): Promise<unknown> {
     const started = performance.now();
     const signal = AbortSignal.timeout(this.config.onekyc.timeoutMs);
     let outcome = 'success';
     try {
-      let res;
+      let res: ProviderResponse;
       try {
-        // Axios itself, not HttpService's Observable: that wrapper adds a CancelToken to every
-        // call and cancels it after the answer, building a CanceledError (stack trace included)
-        // per provider call; the timeout is `signal` either way.
-        res = await this.http.axiosRef.request<string>({
-          ...request,
-          signal,
-          responseType: 'text',
-          transformResponse: [(d: unknown) => d],
-          validateStatus: () => true,
-          maxRedirects: 0,
-          httpAgent: this.httpAgent,
-          httpsAgent: this.httpsAgent,
-        });
+        res = await this.transport.send(request, signal);
       } catch (err) {
         throw transportFailure(operation, err, signal.aborted);
       }
-      return interpretResponse(operation, {
-        status: res.status,
-        body: typeof res.data === 'string' ? res.data : '',
-        headers: res.headers as Record<string, unknown>,
-      });
+      return interpretResponse(operation, res);
     } catch (err) {
       outcome = err instanceof OneKycException ? err.kind : 'UNKNOWN';
       throw err;

@@ -1,4 +1,3 @@
-import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { AuthTokenModule } from '../auth-token/auth-token.module.js';
 import { registerOneKycProblemMapper } from './onekyc-problem.js';
@@ -10,7 +9,7 @@ import { OneKycMetrics, oneKycMetricProviders } from './onekyc.metrics.js';
  * tune retries/breaker/limits by providing ONEKYC_CLIENT_OPTIONS (tests do).
  */
 @Module({
-  imports: [HttpModule.register({}), AuthTokenModule],
+  imports: [AuthTokenModule],
   providers: [
     ...oneKycMetricProviders,
     OneKycMetrics,
