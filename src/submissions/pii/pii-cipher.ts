@@ -1,11 +1,21 @@
 // Personal data at rest: AES-256-GCM with a key id stored in every ciphertext, so keys can be
 // rotated (the first key of PII_ENCRYPTION_KEYS encrypts, all of them decrypt), and keyed HMAC
 // "blind indexes" that allow exact lookup of a NIK, phone or email without storing it in clear.
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createSecretKey,
+  KeyObject,
+  randomBytes,
+} from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AppConfig, PiiKey } from '../../config/app-config.js';
 
 const VERSION = 'v1';
+const IV_BYTES = 12;
+/** IVs are cut from one CSPRNG draw of this many at a time (each used once, never reused). */
+const IVS_PER_DRAW = 256;
 
 export class PiiDecryptionError extends Error {
   constructor(reason: string) {
@@ -16,14 +26,19 @@ export class PiiDecryptionError extends Error {
 
 @Injectable()
 export class PiiCipher {
-  private readonly keys: Map<string, Buffer>;
+  // KeyObjects: the key material is handed to OpenSSL once, not copied in on every call.
+  private readonly keys: Map<string, KeyObject>;
   private readonly current: PiiKey;
-  private readonly blindKey: Buffer;
+  private readonly currentKey: KeyObject;
+  private readonly blindKey: KeyObject;
+  private ivs = Buffer.alloc(0);
+  private ivOffset = 0;
 
   constructor(config: AppConfig) {
-    this.keys = new Map(config.pii.keys.map((k) => [k.kid, k.key]));
+    this.keys = new Map(config.pii.keys.map((k) => [k.kid, createSecretKey(k.key)]));
     this.current = config.pii.keys[0];
-    this.blindKey = config.pii.blindIndexKey;
+    this.currentKey = this.keys.get(this.current.kid)!;
+    this.blindKey = createSecretKey(config.pii.blindIndexKey);
   }
 
   get currentKeyId(): string {
@@ -32,8 +47,8 @@ export class PiiCipher {
 
   /** `v1:<kid>:<iv>:<tag>:<ciphertext>` (base64url parts). */
   encrypt(plaintext: string): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);
+    const iv = this.nextIv();
+    const cipher = createCipheriv('aes-256-gcm', this.currentKey, iv);
     const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     const tag = cipher.getAuthTag();
     return [
@@ -43,6 +58,20 @@ export class PiiCipher {
       tag.toString('base64url'),
       ct.toString('base64url'),
     ].join(':');
+  }
+
+  /**
+   * A fresh random 96-bit IV: a slice of a larger CSPRNG draw (one draw per 256 IVs instead of one
+   * per encryption, like crypto.randomUUID's cache). Each slice is handed out once.
+   */
+  private nextIv(): Buffer {
+    if (this.ivOffset + IV_BYTES > this.ivs.length) {
+      this.ivs = randomBytes(IV_BYTES * IVS_PER_DRAW);
+      this.ivOffset = 0;
+    }
+    const iv = this.ivs.subarray(this.ivOffset, this.ivOffset + IV_BYTES);
+    this.ivOffset += IV_BYTES;
+    return iv;
   }
 
   decrypt(envelope: string): string {
