@@ -5,7 +5,15 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { freePort, onCleanup, readChildrenCpu, readCpuSplit, readRss, startProcess, waitForHttp } from './procs.mjs';
+import {
+  freePort,
+  onCleanup,
+  readChildrenCpu,
+  readCpuSplit,
+  readRss,
+  startProcess,
+  waitForHttp,
+} from './procs.mjs';
 
 export const KEYS = {
   api: 'bench-partner-key',
@@ -14,6 +22,18 @@ export const KEYS = {
   callbackValue: 'Bearer bench-callback-secret',
   pii: `bench1:${Buffer.alloc(32, 42).toString('base64')}`,
 };
+
+/**
+ * The Node flags `npm run start:prod` runs the service with (the heap budget): the bench measures
+ * the service as it is deployed. `BENCH_SERVICE_DEFAULT_NODE=1` drops them (Node's defaults).
+ */
+export function productionNodeArgs(root) {
+  if (process.env.BENCH_SERVICE_DEFAULT_NODE) return [];
+  const script = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts['start:prod'];
+  const m = /^node\s+(.*?)\s*dist\/main\.js$/.exec(script.trim());
+  if (!m) throw new Error(`cannot read the Node flags of start:prod: ${script}`);
+  return m[1].split(/\s+/).filter(Boolean);
+}
 
 /** The variables children get from us: nothing else leaks in from the caller's shell. */
 function baseEnv() {
@@ -186,12 +206,18 @@ export class Stack {
     const inspectPort = inspect ? await freePort() : undefined;
     if (inspect) nodeArgs = [`--inspect=127.0.0.1:${inspectPort}`, ...nodeArgs];
     if (this.profileDir) nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${this.profileDir}`, ...nodeArgs];
+    // Node flags NODE_OPTIONS refuses (e.g. --trace-gc), for experiments; space-separated.
+    if (process.env.BENCH_SERVICE_NODE_ARGS)
+      nodeArgs = [...process.env.BENCH_SERVICE_NODE_ARGS.split(/\s+/).filter(Boolean), ...nodeArgs];
+    nodeArgs = [...productionNodeArgs(this.root), ...nodeArgs];
     const started = performance.now();
     const h = startProcess(name, process.execPath, [...nodeArgs, join(this.dist, 'main.js')], {
       env: await this.serviceEnv(sandboxUrl, {
         PORT: String(port),
         // For experiments with Node's own flags (e.g. --max-old-space-size): off unless asked for.
-        ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}),
+        ...(process.env.BENCH_SERVICE_NODE_OPTIONS
+          ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS }
+          : {}),
         ...env,
       }),
       cwd: this.tmp,
@@ -275,7 +301,9 @@ export class Stack {
     const cpu1 = readCpuSplit(target.pid);
     r.cpuMsPerReq = ((cpu1.user + cpu1.sys - cpu0.user - cpu0.sys) * 1000) / r.total;
     r.sysCpuMsPerReq = ((cpu1.sys - cpu0.sys) * 1000) / r.total;
-    r.pgCpuMsPerReq = this.postmasterPid ? ((readChildrenCpu(this.postmasterPid) - pg0) * 1000) / r.total : NaN;
+    r.pgCpuMsPerReq = this.postmasterPid
+      ? ((readChildrenCpu(this.postmasterPid) - pg0) * 1000) / r.total
+      : NaN;
     return r;
   }
 
@@ -284,7 +312,11 @@ export class Stack {
     const h = startProcess(
       'force-gc',
       process.execPath,
-      ['--experimental-websocket', join(this.root, 'bench', 'lib', 'force-gc.mjs'), String(service.inspectPort)],
+      [
+        '--experimental-websocket',
+        join(this.root, 'bench', 'lib', 'force-gc.mjs'),
+        String(service.inspectPort),
+      ],
       { env: baseEnv() },
     );
     const code = await Promise.race([h.exitPromise, new Promise((r) => setTimeout(r, 30_000, 'timeout'))]);

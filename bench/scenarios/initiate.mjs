@@ -9,7 +9,7 @@ const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 export async function initiate(stack, { quick, rounds, log }) {
   const seconds = quick ? 4 : 15;
-  // The service's initiation path (Nest, class-validator, axios, TypeORM) needs ~10 s of traffic
+  // The service's initiation path (Nest, class-validator, undici, pg) needs ~10 s of traffic
   // before its CPU per request settles (round 1 after 5 s used 30-50% more than round 2).
   const warmSeconds = quick ? 1 : 10;
   const connections = 16;

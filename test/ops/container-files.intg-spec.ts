@@ -59,4 +59,13 @@ describe('container files', () => {
     expect(dockerfile).toMatch(/CMD \["node", "dist\/main.js"\]/);
     expect(dockerfile).toMatch(/COPY --from=build \/app\/dist/);
   });
+
+  it('gives the image the heap budget npm run start:prod runs with', () => {
+    const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> })
+      .scripts;
+    const flag = /--max-old-space-size=\d+/.exec(scripts['start:prod'])?.[0];
+    expect(flag).toBeDefined();
+    expect(scripts.start).toContain(flag);
+    expect(dockerfile).toMatch(new RegExp(`NODE_OPTIONS=${flag}\\s*$`, 'm'));
+  });
 });
