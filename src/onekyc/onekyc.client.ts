@@ -268,7 +268,9 @@ export class OneKycClient implements OnModuleDestroy {
     this.failFastIfOpen(operation, host);
     const waitStarted = performance.now();
     try {
-      await this.limiter.acquire(priority);
+      // A token fetch is served first but is not partner traffic: reconciliation's first poll
+      // needs one too, and must not shrink its own share to backgroundShare for five seconds.
+      await this.limiter.acquire(priority, { partnerActivity: operation !== 'token' });
     } catch (err) {
       if (!(err instanceof RateLimitWaitExceededError)) throw err;
       throw new OneKycException({

@@ -89,6 +89,22 @@ describe('RateLimiter (sliding one-second window)', () => {
     expect(maxInAnyWindow(bg.grantedAt)).toBe(10);
   });
 
+  it('should not count a foreground call made without partner activity (the token fetch) as partners being active', async () => {
+    const opts = { maxWaitMs: 60_000, backgroundShare: 0.7, foregroundQuietMs: 5000 };
+    const quiet = make(10, opts);
+    await quiet.acquire('foreground', { partnerActivity: false });
+    const bg = acquireMany(quiet, 30, 'background');
+    const active = make(10, opts);
+    await active.acquire('foreground');
+    const bgActive = acquireMany(active, 30, 'background');
+    await vi.advanceTimersByTimeAsync(0);
+    // The whole rest of the budget, not the 70% share a partner call leaves.
+    expect(bg.grantedAt).toHaveLength(9);
+    expect(bgActive.grantedAt).toHaveLength(6);
+    quiet.close();
+    active.close();
+  });
+
   it('should serve waiting foreground calls before waiting background calls', async () => {
     const limiter = make(2, { maxWaitMs: 60_000, backgroundShare: 1 });
     const order: string[] = [];

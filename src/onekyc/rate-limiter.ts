@@ -74,9 +74,13 @@ export class RateLimiter {
     this.now = opts.now ?? (() => performance.now());
   }
 
-  /** Resolves when the call may start; rejects with RateLimitWaitExceededError past the wait bound. */
-  acquire(priority: CallPriority = 'foreground'): Promise<void> {
-    if (priority === 'foreground') this.lastForegroundAt = this.now();
+  /**
+   * Resolves when the call may start; rejects with RateLimitWaitExceededError past the wait bound.
+   * `partnerActivity: false` serves a foreground call without counting it as a partner being
+   * active (the partner-token fetch, which background work triggers too).
+   */
+  acquire(priority: CallPriority = 'foreground', opts: { partnerActivity?: boolean } = {}): Promise<void> {
+    if (priority === 'foreground' && opts.partnerActivity !== false) this.lastForegroundAt = this.now();
     const queueAhead =
       priority === 'foreground'
         ? this.waiting.foreground.length

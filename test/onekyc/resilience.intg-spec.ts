@@ -125,6 +125,28 @@ describe('OneKycClient resilience against the sandbox', () => {
     }
   });
 
+  it('should let background polls use the whole budget after a token fetch alone (not partner traffic)', async () => {
+    const t = await buildClient(
+      s.url,
+      { ONEKYC_MAX_RPS: '10' },
+      { rateLimit: { maxWaitMs: 20_000, backgroundShare: 0.7 } },
+    );
+    try {
+      await s.control.resetStats();
+      // The first poll fetches the token; no partner call anywhere.
+      await Promise.all(
+        Array.from({ length: 20 }, () => t.client.getSubmissionDetails(poll, { priority: 'background' })),
+      );
+      const stats = await s.control.stats();
+      expect(stats.calls).toMatchObject({ token: 1, submissions: 20 });
+      // Nine polls beside the token fetch in the first second, not the 70% share (7).
+      expect(stats.maxPerSecond.submissions).toBeGreaterThanOrEqual(9);
+      expect(stats.maxPerSecond.all).toBeLessThanOrEqual(10);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('should keep headroom for initiations while background polls fill their share', async () => {
     const t = await buildClient(
       s.url,
@@ -132,7 +154,8 @@ describe('OneKycClient resilience against the sandbox', () => {
       { rateLimit: { maxWaitMs: 20_000, backgroundShare: 0.7 } },
     );
     try {
-      await t.tokens.getToken();
+      // A partner is active (an initiation just went out; the token fetch alone does not count).
+      await t.client.initiateFlow(initiation());
       await s.control.resetStats();
       let backgroundDone = 0;
       const background = Array.from({ length: 21 }, () =>
