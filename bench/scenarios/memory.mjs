@@ -2,9 +2,9 @@
 // submissions, initiations, GET /v1/verifications/:id) at 16 connections: RSS after the first
 // 10,000 requests and after 100,000, each read after a full garbage collection forced through the
 // inspector (the service runs with --inspect on 127.0.0.1 for this): between collections RSS
-// follows V8's heap sizing, a sawtooth between ~110 and ~240 MiB under this load, so only memory
+// follows V8's heap sizing, a sawtooth of tens of MiB under this load, so only memory
 // still held after a full GC says anything about a leak. The peak is VmHWM of every service
-// process of the whole run, sampled every 200 ms, under default Node flags.
+// process of the whole run, sampled every 200 ms, under start:prod's Node flags (the heap budget).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { insertPendingSubmissions } from '../lib/data.mjs';
 import { readRss } from '../lib/procs.mjs';

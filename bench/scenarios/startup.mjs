@@ -1,5 +1,5 @@
-// startup: time from spawning `node dist/main.js` (database already migrated) to the first 200 of
-// /health/ready, polled every 10 ms. Median of 5 starts (1 in quick mode), each stopped after.
+// startup: time from spawning `node dist/main.js` (with start:prod's flags; database already
+// migrated) to the first 200 of /health/ready, polled every 10 ms. Median of 5 starts (1 in quick mode), each stopped after.
 import { round1 } from './callback-ingest.mjs';
 
 export async function startup(stack, { quick, log }) {
