@@ -5,7 +5,7 @@
 // axios at about a quarter of the service's CPU per initiation (config merging and header
 // normalisation per call, then Node's http client under it); with undici called directly the
 // service spent ~0.4 ms less CPU per initiation on our 2-core machine and the initiate ratio went
-// from 0.70 to 0.84-0.89 of the bare server (bench/README.md). Everything axios did for us here
+// from 0.67-0.73 to 0.84-0.89 of the bare server (README, Benchmarks). Everything axios did here
 // (timeouts, status handling, the envelope) was already OneKycClient's own code.
 //
 // HTTP(S)_PROXY and NO_PROXY are honoured when set, as axios did.
