@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 export const MAX_JSON_DEPTH = 32;
+const OPENERS = [0x7b /* { */, 0x5b /* [ */] as const;
 
 /** True when `body` (JSON text) opens more than `max` objects/arrays at once; strings are skipped. */
 export function exceedsJsonDepth(body: Buffer | string, max = MAX_JSON_DEPTH): boolean {
@@ -12,7 +13,7 @@ export function exceedsJsonDepth(body: Buffer | string, max = MAX_JSON_DEPTH): b
   // Fast path (every ordinary body): at most `max` brackets open in all, so never `max` deep.
   // indexOf runs natively; the byte loop below runs only for bodies with many brackets.
   let opens = 0;
-  for (const open of [0x7b, 0x5b]) {
+  for (const open of OPENERS) {
     for (let i = bytes.indexOf(open); i !== -1 && opens <= max; i = bytes.indexOf(open, i + 1)) opens++;
   }
   if (opens <= max) return false;

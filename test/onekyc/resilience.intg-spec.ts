@@ -125,12 +125,12 @@ describe('OneKycClient resilience against the sandbox', () => {
     }
   });
 
+  /** 10 calls/s, 70% of them for background work while partners are active. */
+  const sharedBudgetClient = () =>
+    buildClient(s.url, { ONEKYC_MAX_RPS: '10' }, { rateLimit: { maxWaitMs: 20_000, backgroundShare: 0.7 } });
+
   it('should let background polls use the whole budget after a token fetch alone (not partner traffic)', async () => {
-    const t = await buildClient(
-      s.url,
-      { ONEKYC_MAX_RPS: '10' },
-      { rateLimit: { maxWaitMs: 20_000, backgroundShare: 0.7 } },
-    );
+    const t = await sharedBudgetClient();
     try {
       await s.control.resetStats();
       // The first poll fetches the token; no partner call anywhere.
@@ -148,11 +148,7 @@ describe('OneKycClient resilience against the sandbox', () => {
   });
 
   it('should keep headroom for initiations while background polls fill their share', async () => {
-    const t = await buildClient(
-      s.url,
-      { ONEKYC_MAX_RPS: '10' },
-      { rateLimit: { maxWaitMs: 20_000, backgroundShare: 0.7 } },
-    );
+    const t = await sharedBudgetClient();
     try {
       // A partner is active (an initiation just went out; the token fetch alone does not count).
       await t.client.initiateFlow(initiation());

@@ -122,7 +122,8 @@ export async function userTables(c: Client): Promise<string[]> {
 }
 
 /** Every row of every table as text, with the value of the table's key column (for exclusions). */
-export type TableSnapshot = Record<string, { key: string | null; text: string }[]>;
+type SnapshotRow = { key: string | null; text: string };
+export type TableSnapshot = Record<string, SnapshotRow[]>;
 
 export async function snapshotTables(
   c: Client,
@@ -137,6 +138,11 @@ export async function snapshotTables(
   return out;
 }
 
+/** The rows' texts, without those whose key the service accepted. */
+function unaccepted(rows: SnapshotRow[] = [], skip: Set<string>): string[] {
+  return rows.filter((r) => r.key === null || !skip.has(r.key)).map((r) => r.text);
+}
+
 /**
  * Tables whose rows differ between two snapshots, ignoring rows whose key is in `accepted` (rows
  * that requests the service accepted may legitimately have written or changed).
@@ -147,12 +153,7 @@ export function changedTables(
   accepted: Iterable<string> = [],
 ): string[] {
   const skip = new Set(accepted);
-  const digest = (rows: { key: string | null; text: string }[] = []) =>
-    rows
-      .filter((r) => r.key === null || !skip.has(r.key))
-      .map((r) => r.text)
-      .sort()
-      .join('\n');
+  const digest = (rows?: SnapshotRow[]) => unaccepted(rows, skip).sort().join('\n');
   const tables = new Set([...Object.keys(before), ...Object.keys(after)]);
   return [...tables].filter((t) => digest(before[t]) !== digest(after[t])).sort();
 }
@@ -165,8 +166,7 @@ export function changedRows(
   accepted: Iterable<string> = [],
 ): string[] {
   const skip = new Set(accepted);
-  const keep = (rows: { key: string | null; text: string }[] = []) =>
-    rows.filter((r) => r.key === null || !skip.has(r.key)).map((r) => r.text);
+  const keep = (rows?: SnapshotRow[]) => unaccepted(rows, skip);
   const b = new Set(keep(before[table]));
   const a = new Set(keep(after[table]));
   return [
