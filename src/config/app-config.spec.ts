@@ -76,6 +76,26 @@ describe('buildConfig', () => {
     ]);
   });
 
+  it('takes the onboarding-partner value per source, falling back to ONEKYC_ONBOARDING_PARTNER', () => {
+    expect(buildConfig({ ...real }, runtime).onekyc.onboardingPartners).toEqual({ SDK: 'X', WEB_SDK: 'X' });
+    const web = buildConfig({ ...real, ONEKYC_ONBOARDING_PARTNER_WEB_SDK: 'X-WEB' }, runtime);
+    expect(web.onekyc.onboardingPartners).toEqual({ SDK: 'X', WEB_SDK: 'X-WEB' });
+    const both = { ONEKYC_ONBOARDING_PARTNER_SDK: 'P-SDK', ONEKYC_ONBOARDING_PARTNER_WEB_SDK: 'P-WEB' };
+    const perSource = buildConfig({ ...real, ONEKYC_ONBOARDING_PARTNER: undefined, ...both }, runtime);
+    expect(perSource.onekyc.onboardingPartners).toEqual({ SDK: 'P-SDK', WEB_SDK: 'P-WEB' });
+    expect(
+      problemsOf(() =>
+        buildConfig(
+          { ...real, ONEKYC_ONBOARDING_PARTNER: undefined, ONEKYC_ONBOARDING_PARTNER_SDK: 'P-SDK' },
+          runtime,
+        ),
+      ),
+    ).toEqual(['ONEKYC_ONBOARDING_PARTNER']);
+    const sandbox = buildConfig({ NODE_ENV: 'test', DATA_DIR: '/tmp/onekyc-config-spec' }, runtime);
+    expect(sandbox.onekyc.onboardingPartners.SDK).toContain('-SDK-');
+    expect(sandbox.onekyc.onboardingPartners.WEB_SDK).toContain('-WEB_SDK-');
+  });
+
   it('requires credentials with a real provider and refuses sandbox mode in production', () => {
     expect(
       problemsOf(() => buildConfig({ ONEKYC_API_BASE_URL: 'https://p.example' }, runtime)).sort(),

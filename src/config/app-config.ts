@@ -12,6 +12,7 @@ export const SANDBOX_CALLBACK_SECRET = 'Bearer sandbox-callback-secret';
 export const SANDBOX_CLIENT_ID = '00000000-0000-4000-8000-00000000c11d';
 export const SANDBOX_PASS_KEY = '00000000-0000-4000-8000-0000000055cc';
 export const SANDBOX_ONBOARDING_PARTNER = 'SANDBOX_PARTNER-SDK-STANDALONE_IDENTITY_VERIFICATION';
+export const SANDBOX_ONBOARDING_PARTNER_WEB_SDK = 'SANDBOX_PARTNER-WEB_SDK-STANDALONE_IDENTITY_VERIFICATION';
 
 export type OneKycSource = 'SDK' | 'WEB_SDK';
 
@@ -25,7 +26,9 @@ export interface OneKycConfig {
   tokenBaseUrl: string;
   clientId: string;
   passKey: string;
-  onboardingPartner: string;
+  /** The onboarding-partner value per source: the provider issues one per platform
+   * (`PARTNER-PLATFORM-FLOW`). Both are ONEKYC_ONBOARDING_PARTNER unless set one by one. */
+  onboardingPartners: Record<OneKycSource, string>;
   onboardingPartnerHeader: 'x-esign-onboarding-partner' | 'x-onboarding-partner';
   source: OneKycSource;
   timeoutMs: number;
@@ -74,6 +77,25 @@ const list = (v: string | undefined) =>
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 
+/**
+ * The onboarding-partner value for each source: the per-source variable, else the common one,
+ * else (sandbox mode only: a real provider requires them) the sandbox's development values.
+ */
+export function onboardingPartnersFrom(
+  e: Pick<
+    EnvironmentVariables,
+    'ONEKYC_ONBOARDING_PARTNER' | 'ONEKYC_ONBOARDING_PARTNER_SDK' | 'ONEKYC_ONBOARDING_PARTNER_WEB_SDK'
+  >,
+): Record<OneKycSource, string> {
+  return {
+    SDK: e.ONEKYC_ONBOARDING_PARTNER_SDK || e.ONEKYC_ONBOARDING_PARTNER || SANDBOX_ONBOARDING_PARTNER,
+    WEB_SDK:
+      e.ONEKYC_ONBOARDING_PARTNER_WEB_SDK ||
+      e.ONEKYC_ONBOARDING_PARTNER ||
+      SANDBOX_ONBOARDING_PARTNER_WEB_SDK,
+  };
+}
+
 /** Nest injection token and type for the configuration (a class so it can be injected by type). */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export abstract class AppConfig {}
@@ -101,7 +123,13 @@ export function buildConfig(env: NodeJS.ProcessEnv, runtime: RuntimeOverrides = 
   const realProvider = !sandboxMode;
   requireIf(realProvider, 'ONEKYC_CLIENT_ID', 'with a real provider (ONEKYC_API_BASE_URL is set)');
   requireIf(realProvider, 'ONEKYC_PASS_KEY', 'with a real provider (ONEKYC_API_BASE_URL is set)');
-  requireIf(realProvider, 'ONEKYC_ONBOARDING_PARTNER', 'with a real provider (ONEKYC_API_BASE_URL is set)');
+  if (!(e.ONEKYC_ONBOARDING_PARTNER_SDK && e.ONEKYC_ONBOARDING_PARTNER_WEB_SDK)) {
+    requireIf(
+      realProvider,
+      'ONEKYC_ONBOARDING_PARTNER',
+      'with a real provider (ONEKYC_API_BASE_URL is set) unless ONEKYC_ONBOARDING_PARTNER_SDK and ONEKYC_ONBOARDING_PARTNER_WEB_SDK are both set',
+    );
+  }
   requireIf(realProvider, 'API_KEYS', 'outside sandbox mode');
   requireIf(realProvider, 'ADMIN_API_KEYS', 'outside sandbox mode');
   requireIf(realProvider, 'CALLBACK_AUTH_VALUES', 'outside sandbox mode');
@@ -173,7 +201,7 @@ export function buildConfig(env: NodeJS.ProcessEnv, runtime: RuntimeOverrides = 
       tokenBaseUrl: stripSlash(e.ONEKYC_TOKEN_BASE_URL ?? apiBaseUrl),
       clientId: e.ONEKYC_CLIENT_ID ?? SANDBOX_CLIENT_ID,
       passKey: e.ONEKYC_PASS_KEY ?? SANDBOX_PASS_KEY,
-      onboardingPartner: e.ONEKYC_ONBOARDING_PARTNER ?? SANDBOX_ONBOARDING_PARTNER,
+      onboardingPartners: onboardingPartnersFrom(e),
       onboardingPartnerHeader: (e.ONEKYC_ONBOARDING_PARTNER_HEADER ??
         'x-esign-onboarding-partner') as OneKycConfig['onboardingPartnerHeader'],
       source: (e.ONEKYC_SOURCE ?? 'SDK') as OneKycSource,

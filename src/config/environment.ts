@@ -86,6 +86,16 @@ export class EnvironmentVariables {
   ONEKYC_ONBOARDING_PARTNER?: string;
 
   @IsOptional()
+  @IsString()
+  @MinLength(1)
+  ONEKYC_ONBOARDING_PARTNER_SDK?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  ONEKYC_ONBOARDING_PARTNER_WEB_SDK?: string;
+
+  @IsOptional()
   @IsIn(['x-esign-onboarding-partner', 'x-onboarding-partner'])
   ONEKYC_ONBOARDING_PARTNER_HEADER?: string;
 

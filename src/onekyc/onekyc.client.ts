@@ -175,7 +175,7 @@ export class OneKycClient implements OnModuleDestroy {
           url: this.config.onekyc.apiBaseUrl + INITIATE_FLOW_PATH,
           headers: {
             ...this.sessionHeaders(token, input),
-            [this.config.onekyc.onboardingPartnerHeader]: this.config.onekyc.onboardingPartner,
+            [this.config.onekyc.onboardingPartnerHeader]: this.config.onekyc.onboardingPartners[source],
             'content-type': 'application/json',
           },
           body: JSON.stringify(body),
