@@ -99,7 +99,7 @@ export function userKey(userId: string, userIdType: string): string {
   return `${userIdType}\u0000${userId}`;
 }
 
-/** The callback body (PROVIDER.md section 4) for a submission's current state. */
+/** The result callback body the provider would send for a submission's current state. */
 export function callbackBody(sub: SandboxSubmission): OneKycCallbackBody {
   const imageUrl = (kind: string) =>
     `${sub.imageBaseUrl}/sandbox/images/${encodeURIComponent(sub.submissionId)}/${kind}` +
