@@ -8,9 +8,11 @@ export class VerificationCreatedDto {
   id: string;
   @ApiProperty({ example: 'INITIATED' })
   status: 'INITIATED';
-  @ApiPropertyOptional({ description: 'SDK token for the mobile SDK (ONEKYC_SOURCE=SDK).' })
+  @ApiPropertyOptional({ description: 'For source SDK: the token the mobile SDK starts with.' })
   sdkToken?: string;
-  @ApiPropertyOptional({ description: 'Launch URL for the web SDK (ONEKYC_SOURCE=WEB_SDK).' })
+  @ApiPropertyOptional({
+    description: "For source WEB_SDK: the hosted web flow's URL, to open in the user's browser.",
+  })
   launchUrl?: string;
   @ApiProperty({ nullable: true, example: '2027-01-25T05:00:00.000Z' })
   expiresAt: string | null;
@@ -22,7 +24,13 @@ export class VerificationDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ example: 'user-42' }) userId: string;
   @ApiProperty({ example: 'USER_ID' }) userIdType: string;
+  @ApiProperty({ enum: ['SDK', 'WEB_SDK'], example: 'SDK' }) source: 'SDK' | 'WEB_SDK';
   @ApiProperty({
+    description:
+      'INITIATED: token issued, nothing captured yet. IN_PROGRESS: capture received, the provider is ' +
+      'checking (seen by polling only). PARTIALLY_COMPLETED: with result VALID the KYC has passed and ' +
+      'the electronic certificate is being issued (a lender may act on it). COMPLETED: final; with ' +
+      'VALID the certificate exists, with INVALID/REJECTED see reasonCode.',
     enum: [
       'INITIATED',
       'IN_PROGRESS',
@@ -34,7 +42,12 @@ export class VerificationDto {
     ],
   })
   status: string;
-  @ApiProperty({ nullable: true, enum: ['VALID', 'INVALID', 'REJECTED'] }) result: string | null;
+  @ApiProperty({
+    nullable: true,
+    enum: ['VALID', 'INVALID', 'REJECTED'],
+    description: 'null until the status is PARTIALLY_COMPLETED or COMPLETED.',
+  })
+  result: string | null;
   @ApiProperty({ nullable: true, example: null }) reasonCode: string | null;
   @ApiProperty({
     nullable: true,
