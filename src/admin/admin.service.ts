@@ -135,6 +135,7 @@ export class AdminService {
       nik: reveal ? nik : maskNik(nik),
       name: reveal ? name : maskName(name),
       hasConflict: s.hasConflict,
+      processedAt: iso(s.providerProcessedAt),
       piiRedacted: s.piiRedactedAt !== null,
       createdAt: iso(s.createdAt)!,
       updatedAt: iso(s.updatedAt)!,
