@@ -176,7 +176,8 @@ export class AdminSubmissionListItemDto {
   @ApiPropertyOptional({
     type: String,
     nullable: true,
-    description: "One submission only: the provider's processedAt of the state held (null until a result carries one)",
+    description:
+      "One submission only: the provider's processedAt of the state held (null until a result carries one)",
     example: '2026-11-26T05:00:00.000Z',
   })
   processedAt?: string | null;
