@@ -401,17 +401,21 @@ export class SubmissionsRepository {
     await this.sql.query(
       `INSERT INTO submission_events (submission_id, type, source, status, dedupe_key, detail, payload_enc)
        VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)`,
-      [
-        id,
-        ev.type,
-        ev.source,
-        ev.status ?? null,
-        ev.dedupeKey ?? null,
-        ev.detail ? JSON.stringify(ev.detail) : null,
-        ev.payload === undefined ? null : this.pii.encryptJson(ev.payload),
-      ],
+      this.eventParams(id, ev),
       { name: 'submissions_record_event', tx: opts.tx },
     );
+  }
+
+  private eventParams(id: string, ev: EventInput & { status?: string | null }): unknown[] {
+    return [
+      id,
+      ev.type,
+      ev.source,
+      ev.status ?? null,
+      ev.dedupeKey ?? null,
+      ev.detail ? JSON.stringify(ev.detail) : null,
+      ev.payload === undefined ? null : this.pii.encryptJson(ev.payload),
+    ];
   }
 
   /** Appends an event when the submission exists; false (nothing written) when it does not. */
@@ -420,15 +424,7 @@ export class SubmissionsRepository {
       `INSERT INTO submission_events (submission_id, type, source, status, dedupe_key, detail, payload_enc)
        SELECT s.id, $2, $3, $4, $5, $6::jsonb, $7 FROM submissions s WHERE s.id = $1
        RETURNING id`,
-      [
-        id,
-        ev.type,
-        ev.source,
-        ev.status ?? null,
-        ev.dedupeKey ?? null,
-        ev.detail ? JSON.stringify(ev.detail) : null,
-        ev.payload === undefined ? null : this.pii.encryptJson(ev.payload),
-      ],
+      this.eventParams(id, ev),
       { name: 'submissions_record_event_if_exists' },
     );
     return rows.length > 0;
