@@ -4,6 +4,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { validationProblem } from '../common/validation.js';
 import { ProblemException } from '../common/problem.js';
+import { AuditLogRepository } from '../audit/audit-log.repository.js';
 import { AppConfig } from '../config/app-config.js';
 import { maskEmail, maskKtp, maskName, maskNik, maskPhone } from '../submissions/pii/masking.js';
 import { PiiCipher } from '../submissions/pii/pii-cipher.js';
@@ -22,6 +23,7 @@ import {
 } from './admin-cursor.js';
 import {
   AdminRepository,
+  AuditLogRow,
   SubmissionEventRow,
   SubmissionListFilters,
   SubmissionListRow,
@@ -33,6 +35,7 @@ import {
   UnmatchedCallbackListDto,
 } from './dto/admin-callbacks.dto.js';
 import { AdminStatsDto, ReconciliationRunDto } from './dto/admin-stats.dto.js';
+import { AuditLogEntryDto, AuditLogListDto, ListAuditLogQueryDto } from './dto/admin-audit-log.dto.js';
 import {
   AdminSubmissionDetailDto,
   AdminSubmissionEventDto,
@@ -63,6 +66,7 @@ export class AdminService {
     private readonly repo: AdminRepository,
     private readonly submissions: SubmissionsRepository,
     private readonly pii: PiiCipher,
+    private readonly audit: AuditLogRepository,
     config: AppConfig,
   ) {
     this.cursors = new CursorCodec(config.pii.blindIndexKey);
@@ -110,12 +114,15 @@ export class AdminService {
         ...(images ? ['imageUrls'] : []),
         ...(certificate?.onboardingCode ? ['certificateRegistration.onboardingCode'] : []),
       ];
-      await this.repo.appendAudit({
-        adminKeyId: reveal.adminKeyId,
-        action: 'reveal',
-        submissionId: s.id,
-        detail: { fields, requestId: reveal.requestId ?? null },
-      });
+      await this.audit.append([
+        {
+          actorKind: 'admin',
+          actorId: reveal.adminKeyId,
+          action: 'reveal',
+          submissionId: s.id,
+          detail: { fields, requestId: reveal.requestId ?? null },
+        },
+      ]);
     }
     const events = await this.repo.findEvents(id, MAX_TIMELINE_EVENTS + 1);
     const nik = stringOrNull(ktp?.nik);
@@ -212,6 +219,20 @@ export class AdminService {
     return {
       data: page.map((r) => this.toUnmatched(r)),
       nextCursor: this.nextCursor('unmatched-callbacks', rows, page, bound),
+    };
+  }
+
+  /** Who read or erased what, newest first, behind a signed cursor bound to the filters. */
+  async auditLog(q: ListAuditLogQueryDto): Promise<AuditLogListDto> {
+    const filters = { action: q.action, submissionId: q.submissionId };
+    const bound: CursorFilters = { ...filters };
+    const after = q.cursor ? this.decodeCursor('audit-log', q.cursor, bound) : null;
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = await this.repo.listAuditLog(filters, after, limit + 1);
+    const page = rows.slice(0, limit);
+    return {
+      data: page.map(toAuditEntry),
+      nextCursor: this.nextCursor('audit-log', rows, page, bound),
     };
   }
 
@@ -312,6 +333,18 @@ function toEvent(e: SubmissionEventRow): AdminSubmissionEventDto {
     conflict: e.conflict,
     detail: e.detail,
     hasPayload: e.has_payload,
+  };
+}
+
+function toAuditEntry(r: AuditLogRow): AuditLogEntryDto {
+  return {
+    id: r.id,
+    action: r.action,
+    actorKind: r.actor_kind,
+    actorId: r.admin_key_id,
+    submissionId: r.submission_id,
+    detail: r.detail ?? {},
+    createdAt: iso(r.created_at)!,
   };
 }
 
