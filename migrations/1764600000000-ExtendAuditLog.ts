@@ -14,7 +14,9 @@ export class ExtendAuditLog1764600000000 implements MigrationInterface {
          CHECK (actor_kind IN ('admin', 'identity', 'system'))`,
     );
     await q.query(`CREATE INDEX idx_audit_created ON admin_audit_log (created_at DESC, id DESC)`);
-    await q.query(`CREATE INDEX idx_audit_action_created ON admin_audit_log (action, created_at DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX idx_audit_action_created ON admin_audit_log (action, created_at DESC, id DESC)`,
+    );
     await q.query(
       `CREATE INDEX idx_audit_submission_created ON admin_audit_log (submission_id, created_at DESC, id DESC)
          WHERE submission_id IS NOT NULL`,

@@ -29,7 +29,10 @@ export class AdminAuditLogController {
       'submissions list (`nextCursor`). The log is append-only: the database refuses to change or delete a row.',
   })
   @ApiOkResponse({ type: AuditLogListDto })
-  @ApiBadRequestResponse({ description: 'A parameter is invalid or unknown, or the cursor is not ours', type: ProblemDto })
+  @ApiBadRequestResponse({
+    description: 'A parameter is invalid or unknown, or the cursor is not ours',
+    type: ProblemDto,
+  })
   list(@Query() query: ListAuditLogQueryDto): Promise<AuditLogListDto> {
     return this.admin.auditLog(query);
   }

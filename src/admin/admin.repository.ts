@@ -262,7 +262,11 @@ export class AdminRepository {
    * The audit log, newest first, on idx_audit_created / idx_audit_action_created /
    * idx_audit_submission_created (one per filter; with both filters PostgreSQL picks one).
    */
-  listAuditLog(filters: AuditLogFilters, after: KeysetPosition | null, limit: number): Promise<AuditLogRow[]> {
+  listAuditLog(
+    filters: AuditLogFilters,
+    after: KeysetPosition | null,
+    limit: number,
+  ): Promise<AuditLogRow[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filters.action) {

@@ -19,7 +19,9 @@ export function unauthorized(realm: string, detail: string, invalidToken: boolea
     detail,
     {},
     {
-      'www-authenticate': invalidToken ? `Bearer realm="${realm}", error="invalid_token"` : `Bearer realm="${realm}"`,
+      'www-authenticate': invalidToken
+        ? `Bearer realm="${realm}", error="invalid_token"`
+        : `Bearer realm="${realm}"`,
     },
   );
 }

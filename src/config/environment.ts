@@ -158,7 +158,9 @@ export class EnvironmentVariables {
 
   @IsOptional()
   @Transform(emptyToUndefined)
-  @Matches(/^[\x21-\x7e]{1,256}$/, { message: 'USER_JWT_USER_ID_CLAIM must be a claim name (printable ASCII)' })
+  @Matches(/^[\x21-\x7e]{1,256}$/, {
+    message: 'USER_JWT_USER_ID_CLAIM must be a claim name (printable ASCII)',
+  })
   USER_JWT_USER_ID_CLAIM?: string;
 
   @IsOptional()

@@ -59,7 +59,10 @@ export function buildUserJwtConfig(
     problems.push({ variable: 'USER_JWT_JWKS_URL', message: 'must be https with NODE_ENV=production' });
   }
   if (e.USER_JWT_ISSUER === undefined) {
-    problems.push({ variable: 'USER_JWT_ISSUER', message: 'required with USER_JWT_JWKS_URL or USER_JWT_SECRET' });
+    problems.push({
+      variable: 'USER_JWT_ISSUER',
+      message: 'required with USER_JWT_JWKS_URL or USER_JWT_SECRET',
+    });
   }
   if (e.USER_JWT_AUDIENCE === undefined) {
     problems.push({

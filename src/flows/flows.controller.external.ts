@@ -97,7 +97,9 @@ export class FlowsExternalController {
     const decision = scopeToUser(caller, named, 'USER_ID');
     if (decision.outcome === 'scoped') return decision.user;
     if (decision.outcome === 'missing') {
-      throw validationProblem([{ field: decision.field, message: `${decision.field} is required with a partner key` }]);
+      throw validationProblem([
+        { field: decision.field, message: `${decision.field} is required with a partner key` },
+      ]);
     }
     throw ProblemException.of(
       403,

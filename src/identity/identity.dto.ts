@@ -6,7 +6,8 @@ export class EvidenceSummaryDto {
   @ApiProperty({ enum: ['ARCHIVED', 'PENDING', 'FAILED', 'EXPIRED', 'ERASED'] }) status: string;
   @ApiProperty({ type: String, nullable: true, example: 'image/jpeg' }) contentType: string | null;
   @ApiProperty({ type: Number, nullable: true, example: 183204 }) size: number | null;
-  @ApiProperty({ type: String, nullable: true, description: 'Hex SHA-256 of the image' }) sha256: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Hex SHA-256 of the image' }) sha256:
+    string | null;
 }
 
 export class VerificationIdentityDto {
@@ -15,7 +16,7 @@ export class VerificationIdentityDto {
     type: 'object',
     additionalProperties: true,
     nullable: true,
-    description: "The KTP data the provider read, decrypted (null until the provider sent it)",
+    description: 'The KTP data the provider read, decrypted (null until the provider sent it)',
     example: { nik: '3201012345678901', name: 'BUDI SANTOSO', dateOfBirth: '01-01-1990' },
   })
   ktpData: Record<string, unknown> | null;

@@ -31,7 +31,10 @@ describe('scopeToUser', () => {
   });
 
   it('should refuse an end user naming another user id or another user id type', () => {
-    expect(scopeToUser(alice, { userId: 'bob' }, 'USER_ID')).toEqual({ outcome: 'forbidden', field: 'userId' });
+    expect(scopeToUser(alice, { userId: 'bob' }, 'USER_ID')).toEqual({
+      outcome: 'forbidden',
+      field: 'userId',
+    });
     expect(scopeToUser(alice, { userIdType: 'OTHER' }, 'USER_ID')).toEqual({
       outcome: 'forbidden',
       field: 'userIdType',
@@ -44,7 +47,7 @@ describe('mayRead', () => {
     expect(mayRead(partner, { userId: 'anyone', userIdType: 'USER_ID' })).toBe(true);
   });
 
-  it("should let an end user read only their own verifications (same id and type)", () => {
+  it('should let an end user read only their own verifications (same id and type)', () => {
     expect(mayRead(alice, { userId: 'alice', userIdType: 'USER_ID' })).toBe(true);
     expect(mayRead(alice, { userId: 'bob', userIdType: 'USER_ID' })).toBe(false);
     expect(mayRead(alice, { userId: 'alice', userIdType: 'EMAIL' })).toBe(false);

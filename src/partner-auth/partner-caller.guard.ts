@@ -55,7 +55,8 @@ export class PartnerCallerGuard implements CanActivate {
     if (!presented) throw missingBearer('partner');
     const idx = this.keys.match(presented);
     if (idx >= 0) return { kind: this.kinds[idx], ref: this.keys.ids[idx] } as PartnerCaller;
-    if (!this.userTokens.looksLikeToken(presented)) throw unauthorized('partner', 'Invalid partner key', true);
+    if (!this.userTokens.looksLikeToken(presented))
+      throw unauthorized('partner', 'Invalid partner key', true);
     try {
       const user = await this.userTokens.verify(presented);
       return userCaller(user.userId, user.userIdType);

@@ -4,13 +4,7 @@
 // re-fetched on an unknown kid at most once per cooldown, so a rotated key is picked up) or one
 // HS256 secret. A refusal says which check failed, never what the token held.
 import { Injectable, Logger } from '@nestjs/common';
-import {
-  createRemoteJWKSet,
-  errors as joseErrors,
-  JWTPayload,
-  jwtVerify,
-  JWTVerifyOptions,
-} from 'jose';
+import { createRemoteJWKSet, errors as joseErrors, JWTPayload, jwtVerify, JWTVerifyOptions } from 'jose';
 import { AppConfig } from '../config/app-config.js';
 import type { UserJwtConfig } from '../config/user-jwt.config.js';
 

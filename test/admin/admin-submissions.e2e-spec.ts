@@ -264,7 +264,9 @@ describe('admin API: submissions (real app, real PostgreSQL)', () => {
     }
     // The audit log can be read (GET /admin/audit-log), never changed.
     for (const path of ['/admin/audit', '/admin/audit-log']) {
-      for (const method of path === '/admin/audit' ? ['GET', 'PUT', 'PATCH', 'DELETE'] : ['PUT', 'PATCH', 'DELETE', 'POST']) {
+      for (const method of path === '/admin/audit'
+        ? ['GET', 'PUT', 'PATCH', 'DELETE']
+        : ['PUT', 'PATCH', 'DELETE', 'POST']) {
         const res = await fetch(`${t.baseUrl}${path}`, {
           method,
           headers: { authorization: 'Bearer test-admin-key' },
