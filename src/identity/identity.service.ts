@@ -3,7 +3,7 @@
 // nothing is shown. After an erasure (or retention) the data is gone for good: 410.
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AuditLogRepository } from '../audit/audit-log.repository.js';
-import { EVIDENCE_CATALOG, EvidenceCatalog } from '../common/evidence-ports.js';
+import { EVIDENCE_CATALOG, EvidencePort } from '../common/evidence-ports.js';
 import { ProblemException } from '../common/problem.js';
 import { SubmissionsRepository } from '../submissions/submissions.repository.js';
 import { VerificationIdentityDto } from './identity.dto.js';
@@ -19,7 +19,7 @@ export class IdentityService {
   constructor(
     private readonly submissions: SubmissionsRepository,
     private readonly audit: AuditLogRepository,
-    @Optional() @Inject(EVIDENCE_CATALOG) private readonly evidence?: EvidenceCatalog,
+    @Optional() @Inject(EVIDENCE_CATALOG) private readonly evidence?: EvidencePort,
   ) {}
 
   async read(id: string, reader: IdentityReader): Promise<VerificationIdentityDto> {
@@ -31,7 +31,7 @@ export class IdentityService {
       });
     }
     const ktpData = this.submissions.decryptKtp(s);
-    const evidence = this.evidence ? await this.evidence.listForVerification(id) : [];
+    const evidence = this.evidence ? await this.evidence.listForSubmission(id) : [];
     const fields = [
       ...(ktpData ? ['ktpData'] : []),
       ...(s.certificateRegistration ? ['certificateRegistration'] : []),
