@@ -94,6 +94,16 @@ export interface UnmatchedCallbackRow {
   sort_at: string;
 }
 
+export interface RelatedVerificationRow {
+  id: string;
+  relation: 'NIK' | 'CONTACT';
+  user_id: string;
+  user_id_type: string;
+  status: string;
+  result: string | null;
+  created_at: Date;
+}
+
 export interface AuditLogFilters {
   action?: string;
   submissionId?: string;
@@ -255,6 +265,33 @@ export class AdminRepository {
        ORDER BY received_at DESC, id DESC
        LIMIT $${params.length}`,
       params,
+    );
+  }
+
+  /**
+   * Other users' verifications with the same NIK and verifications with the same primary contact,
+   * by blind index (idx_submissions_nik_hash, idx_submissions_contact_hash), newest first.
+   */
+  relatedVerifications(
+    id: string,
+    nikHash: string | null,
+    contactHash: string | null,
+    limit: number,
+  ): Promise<RelatedVerificationRow[]> {
+    return this.dataSource.query(
+      `SELECT * FROM (
+         (SELECT o.id, 'NIK' AS relation, o.user_id, o.user_id_type, o.status, o.result, o.created_at
+          FROM submissions o, submissions me
+          WHERE $2::bpchar IS NOT NULL AND o.nik_hash = $2::bpchar AND me.id = $1
+            AND (o.user_id <> me.user_id OR o.user_id_type <> me.user_id_type)
+          ORDER BY o.created_at DESC, o.id DESC LIMIT $4)
+         UNION ALL
+         (SELECT o.id, 'CONTACT', o.user_id, o.user_id_type, o.status, o.result, o.created_at
+          FROM submissions o
+          WHERE $3::bpchar IS NOT NULL AND o.contact_hash = $3::bpchar AND o.id <> $1
+          ORDER BY o.created_at DESC, o.id DESC LIMIT $4)
+       ) r ORDER BY created_at DESC, id DESC LIMIT $4`,
+      [id, nikHash, contactHash, limit],
     );
   }
 

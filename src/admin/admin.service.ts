@@ -50,6 +50,8 @@ import { rangeEnd, rangeStart } from './dto/query-validators.js';
 export const MAX_TIMELINE_EVENTS = 1000;
 const RECONCILE_JOB = 'reconcile';
 const RECONCILE_RUNS_SHOWN = 10;
+/** Related verifications (same NIK of another user, same contact) shown with a submission. */
+const MAX_RELATED = 50;
 
 /** Who asks to see personal data in clear: written to the audit log before anything is shown. */
 export interface RevealRequest {
@@ -124,7 +126,10 @@ export class AdminService {
         },
       ]);
     }
-    const events = await this.repo.findEvents(id, MAX_TIMELINE_EVENTS + 1);
+    const [events, related] = await Promise.all([
+      this.repo.findEvents(id, MAX_TIMELINE_EVENTS + 1),
+      this.repo.relatedVerifications(s.id, s.nikHash, s.contactHash, MAX_RELATED),
+    ]);
     const nik = stringOrNull(ktp?.nik);
     const name = stringOrNull(ktp?.name);
     return {
@@ -164,6 +169,16 @@ export class AdminService {
       pollAttempts: s.pollAttempts,
       events: events.slice(-MAX_TIMELINE_EVENTS).map(toEvent),
       eventsTruncated: events.length > MAX_TIMELINE_EVENTS,
+      warnings: s.warnings ?? [],
+      relatedVerifications: related.map((r) => ({
+        id: r.id,
+        relation: r.relation,
+        userId: r.user_id,
+        userIdType: r.user_id_type,
+        status: r.status,
+        result: r.result,
+        createdAt: iso(r.created_at)!,
+      })),
     };
   }
 

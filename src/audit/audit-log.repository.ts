@@ -2,8 +2,7 @@
 // Rows are only ever appended (the database refuses UPDATE, DELETE and TRUNCATE); they name the
 // key by its keyId(), the verification, the fields and the request, never the data itself.
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { Sql, Tx } from '../database/sql.js';
 
 /** Who acted: an operator's admin key, a partner back end's identity key, or the service itself (retention). */
 export type AuditActorKind = 'admin' | 'identity' | 'system';
@@ -28,12 +27,12 @@ export interface AuditEntry {
 
 @Injectable()
 export class AuditLogRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly sql: Sql) {}
 
   /** Appends entries in one statement (in the caller's transaction when given). */
-  async append(entries: AuditEntry[], manager?: EntityManager): Promise<void> {
+  async append(entries: AuditEntry[], opts: { tx?: Tx } = {}): Promise<void> {
     if (entries.length === 0) return;
-    await (manager ?? this.dataSource).query(
+    await this.sql.query(
       `INSERT INTO admin_audit_log (actor_kind, admin_key_id, action, submission_id, detail)
        SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::uuid[], $5::jsonb[])`,
       [
@@ -43,6 +42,7 @@ export class AuditLogRepository {
         entries.map((e) => e.submissionId),
         entries.map((e) => JSON.stringify(e.detail)),
       ],
+      { name: 'audit_append', tx: opts.tx },
     );
   }
 }

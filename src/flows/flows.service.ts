@@ -203,6 +203,8 @@ export function toVerificationDto(s: SubmissionEntity): VerificationDto {
     result: s.result,
     reasonCode: s.reasonCode,
     verificationResult: s.verificationResult,
+    warnings: s.warnings ?? [],
+    version: s.version,
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
     completedAt: s.completedAt ? s.completedAt.toISOString() : null,

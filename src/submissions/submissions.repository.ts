@@ -504,6 +504,16 @@ export class SubmissionsRepository {
     );
   }
 
+  /** Every verification id of one user, oldest first (an erasure covers them all). */
+  async idsOfUser(userId: string, userIdType: string, opts: { tx?: Tx } = {}): Promise<string[]> {
+    const rows = await this.sql.query<{ id: string }>(
+      `SELECT id FROM submissions WHERE user_id = $1 AND user_id_type = $2 ORDER BY created_at, id`,
+      [userId, userIdType],
+      { tx: opts.tx },
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** The event timeline, oldest first. */
   findEvents(id: string): Promise<SubmissionEventEntity[]> {
     return this.sql.query<SubmissionEventEntity>(
