@@ -21,7 +21,9 @@ export class AddIdentityWarningsAndErasure1764600100000 implements MigrationInte
   public async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX idx_submissions_contact_hash`);
     // Erased rows have no contact left: they cannot satisfy NOT NULL again.
-    await q.query(`DELETE FROM submission_events WHERE submission_id IN (SELECT id FROM submissions WHERE contact_enc IS NULL)`);
+    await q.query(
+      `DELETE FROM submission_events WHERE submission_id IN (SELECT id FROM submissions WHERE contact_enc IS NULL)`,
+    );
     await q.query(`DELETE FROM submissions WHERE contact_enc IS NULL`);
     await q.query(`ALTER TABLE submissions ALTER COLUMN contact_hash SET NOT NULL`);
     await q.query(`ALTER TABLE submissions ALTER COLUMN contact_enc SET NOT NULL`);
