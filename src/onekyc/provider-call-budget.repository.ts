@@ -1,10 +1,18 @@
 // The shared provider call count in PostgreSQL (table provider_call_budget, one row per second):
 // the cluster budget's store. One statement per grant; rows older than a minute are pruned.
-import { Injectable } from '@nestjs/common';
+import { Provider } from '@nestjs/common';
 import { Sql } from '../database/sql.js';
 import type { BudgetGrantRequest, BudgetGrantStore } from './cluster-budget.js';
 
-@Injectable()
+/** Injection token: the repository, or null where no database is wired (client-only tests). */
+export const PROVIDER_CALL_BUDGET_STORE = Symbol('PROVIDER_CALL_BUDGET_STORE');
+
+export const providerCallBudgetStore: Provider = {
+  provide: PROVIDER_CALL_BUDGET_STORE,
+  useFactory: (sql?: Sql) => (sql ? new ProviderCallBudgetRepository(sql) : null),
+  inject: [{ token: Sql, optional: true }],
+};
+
 export class ProviderCallBudgetRepository implements BudgetGrantStore {
   constructor(private readonly sql: Sql) {}
 
