@@ -34,7 +34,13 @@ async function callback(req, reply) {
     await client.query(
       `INSERT INTO submission_events (submission_id, type, source, status, result, dedupe_key, detail)
        VALUES ($1, 'CALLBACK', 'callback', $2, $3, $4, $5::jsonb) ON CONFLICT DO NOTHING`,
-      [b.partnerSessionId, b.status, b.result ?? null, `${b.submissionId}:${b.status}:${b.result ?? ''}`, JSON.stringify(b)],
+      [
+        b.partnerSessionId,
+        b.status,
+        b.result ?? null,
+        `${b.submissionId}:${b.status}:${b.result ?? ''}`,
+        JSON.stringify(b),
+      ],
     );
     await client.query(`UPDATE submissions SET status = $2, result = $3, updated_at = now() WHERE id = $1`, [
       b.partnerSessionId,

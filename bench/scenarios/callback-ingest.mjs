@@ -53,7 +53,8 @@ export async function callbackIngest(stack, { quick, rounds, log }) {
       authValue: KEYS.callbackValue,
     });
     next += Math.min(r.fresh, count);
-    if (r.wrapped) log(`  warning: ${target} used up its ${count} ids; later callbacks repeated earlier ones`);
+    if (r.wrapped)
+      log(`  warning: ${target} used up its ${count} ids; later callbacks repeated earlier ones`);
     maxSeen = Math.max(maxSeen, r.rps);
     expectRps = Math.max(maxSeen, 5000);
     return r;
@@ -113,7 +114,9 @@ export async function callbackIngest(stack, { quick, rounds, log }) {
     await insertPgbenchRows(stack, rows);
     const script = join(stack.tmp, 'callback.pgbench.sql');
     const cipher = await stack.cipher();
-    writeScript(script, rows, callbackBody('00000000-0000-4000-8000-000000000001', 1), (v) => cipher.encryptJson(v));
+    writeScript(script, rows, callbackBody('00000000-0000-4000-8000-000000000001', 1), (v) =>
+      cipher.encryptJson(v),
+    );
     await stack.sql('CHECKPOINT');
     for (const c of concurrencies) {
       const r = await runPgbench(pgbench, stack.db, { script, clients: c, seconds });
@@ -202,8 +205,14 @@ export async function callbackIngest(stack, { quick, rounds, log }) {
       `callback_ingest p99 at 64 ≤ 1.5 × baseline (${json.p99Ms64} vs ${json.baselineP99Ms64} ms)`,
       json.p99Ms64 <= 1.5 * json.baselineP99Ms64,
     ],
-    [`callback_ingest ≥ 0.85 of the minimal baseline at 16 (${json.minimalRatio})`, json.minimalRatio >= 0.85],
-    [`callback_ingest ≥ 0.85 of the minimal baseline at 64 (${json.minimalRatio64})`, json.minimalRatio64 >= 0.85],
+    [
+      `callback_ingest ≥ 0.85 of the minimal baseline at 16 (${json.minimalRatio})`,
+      json.minimalRatio >= 0.85,
+    ],
+    [
+      `callback_ingest ≥ 0.85 of the minimal baseline at 64 (${json.minimalRatio64})`,
+      json.minimalRatio64 >= 0.85,
+    ],
     [
       `callback_ingest p99 ≤ 1.5 × the minimal baseline's at 16 (${json.p99Ms} vs ${json.minimalP99Ms} ms)`,
       json.p99Ms <= 1.5 * json.minimalP99Ms,

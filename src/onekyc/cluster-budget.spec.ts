@@ -68,7 +68,12 @@ describe('ClusterBudget', () => {
     const count = new MemoryCount();
     const c = clock();
     const partnerSide = new ClusterBudget(count, { maxPerSecond: 20, now: c.now, sleep: c.sleep });
-    const reconciler = new ClusterBudget(count, { maxPerSecond: 20, now: c.now, sleep: c.sleep, maxWaitMs: 0 });
+    const reconciler = new ClusterBudget(count, {
+      maxPerSecond: 20,
+      now: c.now,
+      sleep: c.sleep,
+      maxWaitMs: 0,
+    });
     await partnerSide.take('foreground');
     let background = 0;
     for (;;) {

@@ -51,7 +51,10 @@ import {
 } from './onekyc.types.js';
 import { ProviderRequest, ProviderResponse, ProviderTransport } from './provider-transport.js';
 import { ClusterBudget } from './cluster-budget.js';
-import { PROVIDER_CALL_BUDGET_STORE, ProviderCallBudgetRepository } from './provider-call-budget.repository.js';
+import {
+  PROVIDER_CALL_BUDGET_STORE,
+  ProviderCallBudgetRepository,
+} from './provider-call-budget.repository.js';
 import { RateLimiter, RateLimitWaitExceededError } from './rate-limiter.js';
 
 export const TOKEN_PATH = '/v1/esign/partner/authentication';

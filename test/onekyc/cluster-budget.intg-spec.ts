@@ -48,9 +48,7 @@ describe('The provider call budget shared by three instances', () => {
     await first.control.resetStats();
 
     const started = performance.now();
-    const draining = Promise.all(
-      [first, ...others].map((a) => a.app.get(ReconciliationService).runOnce()),
-    );
+    const draining = Promise.all([first, ...others].map((a) => a.app.get(ReconciliationService).runOnce()));
     // Partner initiations on the second instance while all three drain: answered promptly.
     const initiations: number[] = [];
     for (let i = 0; i < 4; i++) {
