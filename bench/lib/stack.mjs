@@ -137,10 +137,13 @@ export class Stack {
     return (await this.pool.query(text, params)).rows;
   }
 
-  /** Empties every table the scenarios write (our own database only). */
+  /**
+   * Empties every table the scenarios write (our own database only). The audit log is left as it
+   * is: it is append-only, TRUNCATE included, and no scenario reads it.
+   */
   async resetData() {
     await this.sql(
-      `TRUNCATE submissions, submission_events, unmatched_callbacks, idempotency_keys, job_runs, admin_audit_log
+      `TRUNCATE submissions, submission_events, unmatched_callbacks, idempotency_keys, job_runs
        RESTART IDENTITY CASCADE`,
     );
   }
@@ -245,10 +248,12 @@ export class Stack {
     return h;
   }
 
-  async startBaseline({ sandboxUrl }) {
+  /** `kind`: 'rich' (bench/baseline-server.mjs) or 'minimal' (bench/minimal-baseline-server.mjs). */
+  async startBaseline({ sandboxUrl, kind = 'rich' }) {
     const c = await this.sandboxConstants();
     const port = await freePort();
-    const h = startProcess('baseline', process.execPath, [join(this.root, 'bench', 'baseline-server.mjs')], {
+    const file = kind === 'minimal' ? 'minimal-baseline-server.mjs' : 'baseline-server.mjs';
+    const h = startProcess(kind === 'minimal' ? 'minimal' : 'baseline', process.execPath, [join(this.root, 'bench', file)], {
       env: {
         ...baseEnv(),
         PORT: String(port),

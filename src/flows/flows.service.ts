@@ -20,11 +20,16 @@ import { InitiateFlowResult } from '../onekyc/onekyc.types.js';
 import { SubmissionsRepository } from '../submissions/submissions.repository.js';
 import { SubmissionEntity } from '../submissions/submission.entity.js';
 import { partnerVisibleResult } from '../submissions/submission-status.js';
+import type { Caller } from '../partner-auth/caller.js';
+import { mayRead, UserRef } from '../partner-auth/caller-scope.js';
 import { CreateVerificationDto } from './dto/create-verification.dto.js';
 import { VerificationCreatedDto, VerificationDto } from './dto/verification.response.js';
 import { IdempotencyRepository, requestHash } from './idempotency.repository.js';
 
 const IDEMPOTENCY_POLL_MS = 100;
+
+/** A create request whose user is settled (named by a key caller, or taken from the end-user token). */
+export type ScopedCreateRequest = CreateVerificationDto & UserRef;
 
 @Injectable()
 export class FlowsService {
@@ -39,7 +44,7 @@ export class FlowsService {
 
   /** POST /v1/verifications, with an optional Idempotency-Key scoped to the API key. */
   async create(
-    dto: CreateVerificationDto,
+    dto: ScopedCreateRequest,
     apiKeyId: string,
     idempotencyKey?: string,
   ): Promise<VerificationCreatedDto> {
@@ -79,9 +84,10 @@ export class FlowsService {
     }
   }
 
-  async get(id: string): Promise<VerificationDto> {
+  /** Another user's verification reads exactly like a missing one (ids cannot be probed). */
+  async get(id: string, caller: Caller): Promise<VerificationDto> {
     const s = await this.submissions.findById(id);
-    if (!s) throw ProblemException.of(404, `No verification with id ${id}`);
+    if (!s || !mayRead(caller, s)) throw ProblemException.of(404, `No verification with id ${id}`);
     return toVerificationDto(s);
   }
 
@@ -90,7 +96,7 @@ export class FlowsService {
   }
 
   /** Rules that depend on the request's source (the body's, else ONEKYC_SOURCE). */
-  private checkSourceRules(dto: CreateVerificationDto): void {
+  private checkSourceRules(dto: ScopedCreateRequest): void {
     const source = dto.source ?? this.config.onekyc.source;
     const errors =
       source === 'WEB_SDK'
@@ -113,7 +119,7 @@ export class FlowsService {
   }
 
   private async initiate(
-    dto: CreateVerificationDto,
+    dto: ScopedCreateRequest,
     retryOf?: string,
     newId?: string,
   ): Promise<VerificationCreatedDto> {
@@ -209,6 +215,8 @@ export function toVerificationDto(s: SubmissionEntity): VerificationDto {
     result: partnerVisibleResult(s.status, s.result),
     reasonCode: s.reasonCode,
     verificationResult: s.verificationResult,
+    warnings: s.warnings ?? [],
+    version: s.version,
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
     completedAt: s.completedAt ? s.completedAt.toISOString() : null,

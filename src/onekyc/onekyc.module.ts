@@ -4,6 +4,7 @@ import { ConfigurationAlarm, configurationAlarmMetricProviders } from './configu
 import { registerOneKycProblemMapper } from './onekyc-problem.js';
 import { ONEKYC_CLIENT_OPTIONS, OneKycClient } from './onekyc.client.js';
 import { OneKycMetrics, oneKycMetricProviders } from './onekyc.metrics.js';
+import { providerCallBudgetStore } from './provider-call-budget.repository.js';
 
 /**
  * The provider client. Needs AppConfig (global) and the metrics registry (MetricsModule, global);
@@ -17,6 +18,7 @@ import { OneKycMetrics, oneKycMetricProviders } from './onekyc.metrics.js';
     ...configurationAlarmMetricProviders,
     ConfigurationAlarm,
     { provide: ONEKYC_CLIENT_OPTIONS, useValue: {} },
+    providerCallBudgetStore,
     OneKycClient,
   ],
   exports: [OneKycClient, ConfigurationAlarm, AuthTokenModule],

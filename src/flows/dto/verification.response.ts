@@ -54,6 +54,16 @@ export class VerificationDto {
     example: { nik: 'PASS', name: 'PASS', dateOfBirth: 'PASS', selfie: 'PASS' },
   })
   verificationResult: Record<string, unknown> | null;
+  @ApiProperty({
+    type: [String],
+    example: [],
+    description:
+      'NIK_USED_BY_OTHER_USER: the same NIK was verified for another user id; CONTACT_USED_BY_OTHER_NIK: ' +
+      'the provider found the phone or email registered under another NIK',
+  })
+  warnings: string[];
+  @ApiProperty({ example: 3, description: 'Grows with every change: compare it to order webhook deliveries' })
+  version: number;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
   @ApiProperty({ nullable: true }) completedAt: string | null;
