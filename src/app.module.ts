@@ -13,6 +13,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { OneKycModule } from './onekyc/onekyc.module.js';
 import { ReconciliationModule } from './reconciliation/reconciliation.module.js';
 import { SubmissionsModule } from './submissions/submissions.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 /** The root module, built from the validated configuration (see main.ts and test/support). */
 @Module({})
@@ -35,6 +36,7 @@ export class AppModule {
         CallbacksModule,
         FlowsModule,
         ReconciliationModule,
+        WebhooksModule,
       ],
     };
   }
