@@ -69,6 +69,10 @@ export class Sql {
       throw wrap('BEGIN', [], err);
     }
     let broken: Error | undefined;
+    // A checked-out client has no pool listener: without ours, a connection the server cuts
+    // mid-transaction would be an uncaught 'error' event (a crash) instead of a failed statement.
+    const onError = (err: Error) => (broken = err);
+    client.on('error', onError);
     try {
       await this.run(client, 'BEGIN');
       const result = await work(new Tx(client));
@@ -83,6 +87,7 @@ export class Sql {
       }
       throw err;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }

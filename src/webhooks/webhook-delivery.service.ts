@@ -3,11 +3,13 @@
 // outcome with the next attempt's time from the retry schedule. Many instances share the work;
 // a delivery row is held by one attempt at a time. A kill -9 loses nothing: the rows it held
 // become due again when their lease runs out.
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { LeaseWorker } from '../jobs/lease-worker.js';
 import { PiiCipher } from '../submissions/pii/pii-cipher.js';
+import { SubmissionsRepository } from '../submissions/submissions.repository.js';
 import { checkEndpointUrl } from './webhook-address-policy.js';
+import { OUTBOX_FOLLOW_UP } from './webhook-outbox.js';
 import { nextRetryDelaySeconds } from './webhook-retry.js';
 import { WebhookSender } from './webhook-sender.js';
 import { ClaimedDelivery, WebhooksRepository } from './webhooks.repository.js';
@@ -18,7 +20,7 @@ const QUEUE_GAUGE_INTERVAL_MS = 10_000;
 const LEASE_MARGIN_SECONDS = 30;
 
 @Injectable()
-export class WebhookDeliveryService implements OnApplicationBootstrap, OnModuleDestroy {
+export class WebhookDeliveryService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(WebhookDeliveryService.name);
   private readonly worker: LeaseWorker<ClaimedDelivery>;
   private gaugeTimer: NodeJS.Timeout | null = null;
@@ -29,6 +31,7 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, OnModuleD
     private readonly sender: WebhookSender,
     private readonly pii: PiiCipher,
     private readonly metrics: WebhooksMetrics,
+    private readonly submissions: SubmissionsRepository,
   ) {
     const w = config.webhooks;
     this.worker = new LeaseWorker<ClaimedDelivery>({
@@ -39,6 +42,11 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, OnModuleD
       leaseSeconds: Math.ceil(w.timeoutMs / 1000) + LEASE_MARGIN_SECONDS,
       pollIntervalMs: w.pollIntervalMs,
     });
+  }
+
+  /** The outbox rides on every statement that changes a verification (before any is built). */
+  onModuleInit(): void {
+    this.submissions.registerFollowUp(OUTBOX_FOLLOW_UP);
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -2,6 +2,7 @@
 // changes a verification (its registered follow-up). One event per change that partners hear
 // about, its body frozen at that moment, and one delivery per enabled endpoint subscribed to
 // its type. Nothing here runs on its own: no event exists unless its change committed.
+import type { ChangeFollowUp } from '../submissions/submissions.repository.js';
 
 /** Every type an endpoint can subscribe to (`events` empty = all of them). */
 export const VERIFICATION_EVENT_TYPES = [
@@ -61,4 +62,4 @@ export const OUTBOX_CTES = `wh_events AS (
     RETURNING 1
   )`;
 
-export const OUTBOX_FOLLOW_UP = { name: 'webhooks', ctes: OUTBOX_CTES };
+export const OUTBOX_FOLLOW_UP: ChangeFollowUp = { name: 'webhooks', ctes: OUTBOX_CTES };

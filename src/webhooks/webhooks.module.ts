@@ -2,7 +2,7 @@
 // least once. The outbox rows are written by the submission store's own statement (the follow-up
 // registered here); delivery, retries and the admin routes live in this room.
 import { Module } from '@nestjs/common';
-import { Sql } from '../database/sql.js';
+import { SubmissionsModule } from '../submissions/submissions.module.js';
 import { WebhookDeliveryService } from './webhook-delivery.service.js';
 import { WebhookSender } from './webhook-sender.js';
 import { WebhooksAdminService } from './webhooks-admin.service.js';
@@ -11,9 +11,9 @@ import { webhookMetricProviders, WebhooksMetrics } from './webhooks.metrics.js';
 import { WebhooksRepository } from './webhooks.repository.js';
 
 @Module({
+  imports: [SubmissionsModule],
   controllers: [WebhookEndpointsController, WebhookDeliveriesController],
   providers: [
-    Sql,
     WebhooksRepository,
     WebhookSender,
     WebhookDeliveryService,

@@ -22,6 +22,7 @@ export class VerificationDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ example: 'user-42' }) userId: string;
   @ApiProperty({ example: 'USER_ID' }) userIdType: string;
+  @ApiProperty({ enum: ['SDK', 'WEB_SDK'], example: 'SDK' }) source: string;
   @ApiProperty({
     enum: [
       'INITIATED',
@@ -41,6 +42,17 @@ export class VerificationDto {
     example: { nik: 'PASS', name: 'PASS', dateOfBirth: 'PASS', selfie: 'PASS' },
   })
   verificationResult: Record<string, unknown> | null;
+  @ApiProperty({
+    type: [String],
+    description: 'Signals about this verification, e.g. NIK_USED_BY_OTHER_USER',
+    example: [],
+  })
+  warnings: string[];
+  @ApiProperty({
+    description: 'Grows with every change (webhooks carry it: order is not guaranteed)',
+    example: 3,
+  })
+  version: number;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
   @ApiProperty({ nullable: true }) completedAt: string | null;
