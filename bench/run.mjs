@@ -21,6 +21,7 @@ import { initiate } from './scenarios/initiate.mjs';
 import { memory } from './scenarios/memory.mjs';
 import { reconcileBacklog } from './scenarios/reconcile-backlog.mjs';
 import { startup } from './scenarios/startup.mjs';
+import { webhooks } from './scenarios/webhooks.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SCENARIOS = {
@@ -30,6 +31,7 @@ const SCENARIOS = {
   startup,
   reconcile_backlog: reconcileBacklog,
   admin_list_1m: adminList,
+  webhooks,
 };
 
 function parseArgs(argv) {

@@ -140,7 +140,8 @@ export class Stack {
   /** Empties every table the scenarios write (our own database only). */
   async resetData() {
     await this.sql(
-      `TRUNCATE submissions, submission_events, unmatched_callbacks, idempotency_keys, job_runs, admin_audit_log
+      `TRUNCATE submissions, submission_events, unmatched_callbacks, idempotency_keys, job_runs, admin_audit_log,
+                webhook_deliveries, webhook_events, webhook_endpoints
        RESTART IDENTITY CASCADE`,
     );
   }
