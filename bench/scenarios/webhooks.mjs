@@ -65,10 +65,18 @@ export async function webhooks(stack, { quick, rounds, log }) {
         createdAt: new Date().toISOString(),
         data: {
           verification: {
-            id: randomUUID(), userId: 'bench-user', userIdType: 'USER_ID', source: 'SDK', status: 'COMPLETED',
-            result: 'VALID', reasonCode: null,
+            id: randomUUID(),
+            userId: 'bench-user',
+            userIdType: 'USER_ID',
+            source: 'SDK',
+            status: 'COMPLETED',
+            result: 'VALID',
+            reasonCode: null,
             verificationResult: { nik: 'PASS', name: 'PASS', dateOfBirth: 'PASS', selfie: 'PASS' },
-            warnings: [], version: 3, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(),
+            warnings: [],
+            version: 3,
+            createdAt: new Date().toISOString(),
+            updatedAt: new Date().toISOString(),
             completedAt: new Date().toISOString(),
           },
         },
@@ -91,14 +99,18 @@ export async function webhooks(stack, { quick, rounds, log }) {
     let done = 0;
     const deadline = Date.now() + (quick ? 120_000 : 600_000);
     while (Date.now() < deadline) {
-      done = (await stack.sql(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE status = 'SUCCEEDED'`))[0].n;
+      done = (
+        await stack.sql(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE status = 'SUCCEEDED'`)
+      )[0].n;
       if (done >= deliveries) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const elapsed = (performance.now() - t0) / 1000;
     const perSecond = done / elapsed;
     const missing = ids.filter((id) => !receiver.seen.has(id)).length;
-    log(`  delivered ${done}/${deliveries} in ${elapsed.toFixed(1)} s: ${perSecond.toFixed(0)}/s; ${missing} event ids never received; ${receiver.requests()} requests`);
+    log(
+      `  delivered ${done}/${deliveries} in ${elapsed.toFixed(1)} s: ${perSecond.toFixed(0)}/s; ${missing} event ids never received; ${receiver.requests()} requests`,
+    );
 
     // (2) Callback ingestion, subscribed vs none.
     let pool = [];
@@ -111,8 +123,15 @@ export async function webhooks(stack, { quick, rounds, log }) {
       }
       const file = stack.writeTmp('webhook-callback-ids.json', pool.slice(next, next + need));
       const r = await stack.measured(service, {
-        job: 'callback', url: service.url, connections: 16, duration: runSeconds, idsFile: file, dupRate: 0.1, seed,
-        authHeader: KEYS.callbackHeader, authValue: KEYS.callbackValue,
+        job: 'callback',
+        url: service.url,
+        connections: 16,
+        duration: runSeconds,
+        idsFile: file,
+        dupRate: 0.1,
+        seed,
+        authHeader: KEYS.callbackHeader,
+        authValue: KEYS.callbackValue,
       });
       next += Math.min(r.fresh, need);
       return r;
@@ -128,7 +147,9 @@ export async function webhooks(stack, { quick, rounds, log }) {
         await set(mode === 'subscribed');
         const r = await drive(seconds, seed++);
         runs[mode].push(r);
-        log(`  callbacks ${mode.padEnd(10)} round ${round + 1}: ${r.rps.toFixed(0)} req/s, p99 ${r.p99Ms} ms, errors ${r.errors}; CPU/req ${r.cpuMsPerReq.toFixed(3)} ms`);
+        log(
+          `  callbacks ${mode.padEnd(10)} round ${round + 1}: ${r.rps.toFixed(0)} req/s, p99 ${r.p99Ms} ms, errors ${r.errors}; CPU/req ${r.cpuMsPerReq.toFixed(3)} ms`,
+        );
       }
     }
     await set(true);
@@ -145,7 +166,15 @@ export async function webhooks(stack, { quick, rounds, log }) {
     };
     json.outboxRatio = round3(json.callbackRpsSubscribed / json.callbackRpsNone);
     const rows = [
-      { scenario: 'webhooks delivery', service: `${json.deliveriesPerSecond} deliveries/s`, baseline: '', ratio: '', p50: '', p99: '', errors: `${missing} missing` },
+      {
+        scenario: 'webhooks delivery',
+        service: `${json.deliveriesPerSecond} deliveries/s`,
+        baseline: '',
+        ratio: '',
+        p50: '',
+        p99: '',
+        errors: `${missing} missing`,
+      },
       {
         scenario: 'webhooks callback subscribed/none',
         service: `${json.callbackRpsSubscribed} req/s`,
@@ -157,8 +186,14 @@ export async function webhooks(stack, { quick, rounds, log }) {
       },
     ];
     const checks = [
-      [`webhooks: every delivery SUCCEEDED and received (${done}/${deliveries}, ${missing} missing)`, done === deliveries && missing === 0],
-      [`webhooks: callback throughput with an endpoint ≥ 0.9 of none (${json.outboxRatio})`, json.outboxRatio >= 0.9],
+      [
+        `webhooks: every delivery SUCCEEDED and received (${done}/${deliveries}, ${missing} missing)`,
+        done === deliveries && missing === 0,
+      ],
+      [
+        `webhooks: callback throughput with an endpoint ≥ 0.9 of none (${json.outboxRatio})`,
+        json.outboxRatio >= 0.9,
+      ],
       [`webhooks: 0 callback errors (${json.errors})`, json.errors === 0],
     ];
     return { json, rows, checks };
