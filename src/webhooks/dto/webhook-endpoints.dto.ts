@@ -1,6 +1,6 @@
 // Requests and answers of /admin/webhook-endpoints. The answer classes document the shape
 // (OpenAPI); the service builds plain objects of these types.
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -53,31 +53,8 @@ export class CreateWebhookEndpointDto {
   description?: string;
 }
 
-export class UpdateWebhookEndpointDto {
-  @ApiPropertyOptional({
-    description: URL_HELP,
-    example: 'https://partner.example/webhooks/onekyc-v2',
-    maxLength: 2048,
-  })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(2048)
-  url?: string;
-
-  @ApiPropertyOptional({
-    description: EVENTS_HELP,
-    enum: WEBHOOK_EVENT_TYPES,
-    isArray: true,
-    example: ['verification.completed'],
-  })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(WEBHOOK_EVENT_TYPES.length)
-  @ArrayUnique()
-  @IsIn(WEBHOOK_EVENT_TYPES, { each: true })
-  events?: WebhookEventType[];
-
+/** Any field of the creation, and `enabled`. */
+export class UpdateWebhookEndpointDto extends PartialType(CreateWebhookEndpointDto) {
   @ApiPropertyOptional({
     description:
       'false stops deliveries (pending ones wait); true resumes them and clears the failure streak',
@@ -86,16 +63,6 @@ export class UpdateWebhookEndpointDto {
   @IsOptional()
   @IsBoolean()
   enabled?: boolean;
-
-  @ApiPropertyOptional({
-    description: 'For operators; never sent',
-    example: 'Production back end',
-    maxLength: 500,
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  description?: string;
 }
 
 export class ReplayWebhookEventsDto {
