@@ -1,4 +1,4 @@
-// The one client of the OneKYC provider (PROVIDER.md): the partner token, Initiate Flow and Get
+// The one client of the OneKYC provider's API: the partner token, Initiate Flow and Get
 // Submission Details. It owns base URLs, headers, a fresh timeout per call, keep-alive
 // connections, the per-instance rate limit, a circuit breaker per host, retries, metrics, and the
 // mapping of the provider's envelope to data or a typed OneKycException.
@@ -56,7 +56,7 @@ export const TOKEN_PATH = '/v1/esign/partner/authentication';
 export const INITIATE_FLOW_PATH = '/esign-partner/v1/initiate-flow';
 export const SUBMISSIONS_PATH = '/esign-partner/v1/submissions';
 
-/** Tuning that is not part of CONTRACT.md's configuration (tests shorten it). */
+/** Tuning that is not part of the contract's configuration (tests shorten it). */
 export interface OneKycClientOptions {
   retry: { maxRetries: number; baseMs: number; maxMs: number };
   breaker: { consecutiveFailures: number; halfOpenAfterMs: number };
@@ -150,7 +150,7 @@ export class OneKycClient implements OnModuleDestroy {
     const token = data.token;
     const expiresAt = parseInstant(data.expires_at);
     const lifetime = parseSeconds(data.expiry_seconds);
-    // Trust expires_at (PROVIDER.md), but not past the lifetime counted on our own clock (skew).
+    // Trust the provider's expires_at, but not past the lifetime counted on our own clock (skew).
     const candidates = [
       expiresAt !== undefined && expiresAt > fetchedAtMs ? expiresAt : undefined,
       lifetime !== undefined && lifetime > 0 ? fetchedAtMs + lifetime * 1000 : undefined,
@@ -351,7 +351,7 @@ export class OneKycClient implements OnModuleDestroy {
   }
 }
 
-/** The Initiate Flow body (PROVIDER.md section 2) from our input. */
+/** The Initiate Flow request body from our input. */
 export function buildInitiateBody(
   input: InitiateFlowInput,
   source: 'SDK' | 'WEB_SDK',
