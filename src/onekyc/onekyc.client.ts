@@ -50,6 +50,11 @@ import {
   PartnerToken,
 } from './onekyc.types.js';
 import { ProviderRequest, ProviderResponse, ProviderTransport } from './provider-transport.js';
+import { ClusterBudget } from './cluster-budget.js';
+import {
+  PROVIDER_CALL_BUDGET_STORE,
+  ProviderCallBudgetRepository,
+} from './provider-call-budget.repository.js';
 import { RateLimiter, RateLimitWaitExceededError } from './rate-limiter.js';
 
 export const TOKEN_PATH = '/v1/esign/partner/authentication';
@@ -93,6 +98,8 @@ const NEVER_RETRIED = new Set([
 export class OneKycClient implements OnModuleDestroy {
   private readonly options: OneKycClientOptions;
   private readonly limiter: RateLimiter;
+  /** The count shared by every instance on the database (absent without one: client-only tests). */
+  private readonly clusterBudget?: ClusterBudget;
   private readonly breakers: Record<Host, Breaker>;
   private readonly readRetry: RetryPolicy;
   private readonly initiateRetry: RetryPolicy;
@@ -104,6 +111,7 @@ export class OneKycClient implements OnModuleDestroy {
     private readonly tokens: AuthTokenService,
     private readonly metrics: OneKycMetrics,
     @Optional() @Inject(ONEKYC_CLIENT_OPTIONS) options?: OneKycClientOverrides,
+    @Optional() @Inject(PROVIDER_CALL_BUDGET_STORE) budgetStore?: ProviderCallBudgetRepository | null,
   ) {
     this.options = {
       retry: { ...DEFAULT_CLIENT_OPTIONS.retry, ...options?.retry },
@@ -115,6 +123,13 @@ export class OneKycClient implements OnModuleDestroy {
       maxWaitMs: this.options.rateLimit.maxWaitMs,
       backgroundShare: this.options.rateLimit.backgroundShare,
     });
+    if (budgetStore) {
+      this.clusterBudget = new ClusterBudget(budgetStore, {
+        maxPerSecond: config.onekyc.maxRps,
+        maxWaitMs: this.options.rateLimit.maxWaitMs,
+        backgroundShare: this.options.rateLimit.backgroundShare,
+      });
+    }
     this.breakers = { api: this.makeBreaker('api'), token: this.makeBreaker('token') };
     const backoff = providerBackoff(this.options.retry);
     const maxAttempts = this.options.retry.maxRetries;
@@ -270,7 +285,10 @@ export class OneKycClient implements OnModuleDestroy {
     try {
       // A token fetch is served first but is not partner traffic: reconciliation's first poll
       // needs one too, and must not shrink its own share to backgroundShare for five seconds.
-      await this.limiter.acquire(priority, { partnerActivity: operation !== 'token' });
+      const partnerActivity = operation !== 'token';
+      await this.limiter.acquire(priority, { partnerActivity });
+      // Then the cluster's count: ONEKYC_MAX_RPS is the partner's limit for all instances together.
+      await this.clusterBudget?.take(priority, { partnerActivity });
     } catch (err) {
       if (!(err instanceof RateLimitWaitExceededError)) throw err;
       throw new OneKycException({
