@@ -64,6 +64,23 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       .setVersion('1.0')
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Partner API key (API_KEYS)' }, 'partner')
       .addBearerAuth(
+        {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'Identity key (IDENTITY_API_KEYS): a partner key that may also read identity data',
+        },
+        'identity',
+      )
+      .addBearerAuth(
+        {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: "End-user token from the partner's login (USER_JWT_*): that user's verifications only",
+        },
+        'user',
+      )
+      .addBearerAuth(
         { type: 'http', scheme: 'bearer', description: 'Admin API key (ADMIN_API_KEYS)' },
         'admin',
       )

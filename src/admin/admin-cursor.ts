@@ -14,6 +14,7 @@ const ID_PATTERNS = {
   submissions: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
   'unmatched-callbacks': /^[1-9][0-9]{0,18}$/,
   'webhook-deliveries': /^[1-9][0-9]{0,18}$/,
+  'audit-log': /^[1-9][0-9]{0,18}$/,
 } as const;
 
 export type CursorKind = keyof typeof ID_PATTERNS;

@@ -30,7 +30,7 @@ export function verificationJsonSql(s: string): string {
   return `json_build_object(
     'id', ${s}.id, 'userId', ${s}.user_id, 'userIdType', ${s}.user_id_type, 'source', ${s}.source,
     'status', ${s}.status, 'result', ${s}.result, 'reasonCode', ${s}.reason_code,
-    'verificationResult', ${s}.verification_result, 'warnings', '[]'::json, 'version', ${s}.version,
+    'verificationResult', ${s}.verification_result, 'warnings', to_json(COALESCE(${s}.warnings, '{}')), 'version', ${s}.version,
     'createdAt', ${isoSql(`${s}.created_at`)}, 'updatedAt', ${isoSql(`${s}.updated_at`)},
     'completedAt', ${isoSql(`${s}.completed_at`)})`;
 }

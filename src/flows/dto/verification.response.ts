@@ -44,14 +44,13 @@ export class VerificationDto {
   verificationResult: Record<string, unknown> | null;
   @ApiProperty({
     type: [String],
-    description: 'Signals about this verification, e.g. NIK_USED_BY_OTHER_USER',
     example: [],
+    description:
+      'NIK_USED_BY_OTHER_USER: the same NIK was verified for another user id; CONTACT_USED_BY_OTHER_NIK: ' +
+      'the provider found the phone or email registered under another NIK',
   })
   warnings: string[];
-  @ApiProperty({
-    description: 'Grows with every change (webhooks carry it: order is not guaranteed)',
-    example: 3,
-  })
+  @ApiProperty({ example: 3, description: 'Grows with every change: compare it to order webhook deliveries' })
   version: number;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
