@@ -127,6 +127,44 @@ describe('buildConfig', () => {
     }
     expect.assertions(1);
   });
+  it('reads the webhook variables with their defaults (private networks allowed in sandbox mode only)', () => {
+    const sandbox = buildConfig({ NODE_ENV: 'test', DATA_DIR: '/tmp/onekyc-config-spec' }, runtime);
+    expect(sandbox.webhooks).toMatchObject({
+      initialEndpoint: null,
+      timeoutMs: 10000,
+      allowPrivateNetworks: true,
+    });
+    const prod = buildConfig(real, runtime);
+    expect(prod.webhooks.allowPrivateNetworks).toBe(false);
+    const secret = 'whsec_' + Buffer.alloc(24, 3).toString('base64');
+    const set = buildConfig(
+      {
+        ...real,
+        WEBHOOK_URL: 'https://partner.example/hooks',
+        WEBHOOK_SECRET: secret,
+        WEBHOOK_TIMEOUT_MS: '2500',
+      },
+      runtime,
+    );
+    expect(set.webhooks).toMatchObject({
+      initialEndpoint: { url: 'https://partner.example/hooks', secret },
+      timeoutMs: 2500,
+    });
+  });
+
+  it('refuses a webhook secret that is not whsec_ + base64 of 24 bytes, and a URL without a secret', () => {
+    const url = 'https://partner.example/hooks';
+    expect(
+      problemsOf(() => buildConfig({ ...real, WEBHOOK_URL: url, WEBHOOK_SECRET: 'whsec_short' }, runtime)),
+    ).toEqual(['WEBHOOK_SECRET']);
+    expect(problemsOf(() => buildConfig({ ...real, WEBHOOK_URL: url }, runtime))).toEqual(['WEBHOOK_SECRET']);
+    expect(problemsOf(() => buildConfig({ ...real, WEBHOOK_TIMEOUT_MS: 'soon' }, runtime))).toEqual([
+      'WEBHOOK_TIMEOUT_MS',
+    ]);
+    expect(
+      problemsOf(() => buildConfig({ ...real, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'maybe' }, runtime)),
+    ).toEqual(['WEBHOOK_ALLOW_PRIVATE_NETWORKS']);
+  });
 
   describe('end-user tokens and identity keys', () => {
     const jwt = { USER_JWT_ISSUER: 'https://login.example', USER_JWT_AUDIENCE: 'kyc' };

@@ -38,6 +38,26 @@ export interface OneKycConfig {
   tokenRefreshMarginSeconds: number;
 }
 
+export interface WebhooksConfig {
+  /** WEBHOOK_URL/WEBHOOK_SECRET: one endpoint created at start when no endpoint has this URL. */
+  initialEndpoint: { url: string; secret: string } | null;
+  timeoutMs: number;
+  /** Private, loopback and link-local targets allowed (and plain http); true in sandbox mode. */
+  allowPrivateNetworks: boolean;
+  concurrency: number;
+  pollIntervalMs: number;
+  /** Multiplies the retry schedule (1 in production; drills and tests shrink it). */
+  retryScale: number;
+}
+
+/** `whsec_` + canonical base64 of at least 24 bytes: the Standard Webhooks secret format. */
+export function isWebhookSecret(secret: string): boolean {
+  if (!secret.startsWith('whsec_')) return false;
+  const b64 = secret.slice('whsec_'.length);
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || b64.length % 4 !== 0) return false;
+  return Buffer.from(b64, 'base64').length >= 24;
+}
+
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the class is the DI token, the interface its shape
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
@@ -65,6 +85,7 @@ export interface AppConfig {
     concurrency: number;
   };
   pii: { keys: PiiKey[]; blindIndexKey: Buffer; retentionDays: number; retentionCron: string };
+  webhooks: WebhooksConfig;
   docsEnabled: boolean;
   log: { format: 'json' | 'pretty'; level: string };
   sandboxPort: number;
@@ -180,6 +201,19 @@ export function buildConfig(env: NodeJS.ProcessEnv, runtime: RuntimeOverrides = 
       problems.push({ variable: 'CALLBACK_ALLOWED_IPS', message: `not an IP or CIDR: ${cidr}` });
   }
 
+  if (e.WEBHOOK_URL && !e.WEBHOOK_SECRET) {
+    problems.push({ variable: 'WEBHOOK_SECRET', message: 'required with WEBHOOK_URL' });
+  }
+  if (e.WEBHOOK_SECRET && !e.WEBHOOK_URL) {
+    problems.push({ variable: 'WEBHOOK_URL', message: 'required with WEBHOOK_SECRET' });
+  }
+  if (e.WEBHOOK_SECRET && !isWebhookSecret(e.WEBHOOK_SECRET)) {
+    problems.push({
+      variable: 'WEBHOOK_SECRET',
+      message: 'must be whsec_ followed by base64 of at least 24 bytes',
+    });
+  }
+
   const databaseUrl = runtime.databaseUrl ?? e.DATABASE_URL;
   if (!databaseUrl) {
     problems.push({
@@ -245,6 +279,15 @@ export function buildConfig(env: NodeJS.ProcessEnv, runtime: RuntimeOverrides = 
       blindIndexKey: blindIndexKey ?? deriveBlindIndexKey(piiKeys[piiKeys.length - 1]),
       retentionDays: e.PII_RETENTION_DAYS ?? 365,
       retentionCron,
+    },
+    webhooks: {
+      initialEndpoint:
+        e.WEBHOOK_URL && e.WEBHOOK_SECRET ? { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET } : null,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS ?? 10000,
+      allowPrivateNetworks: e.WEBHOOK_ALLOW_PRIVATE_NETWORKS ?? sandboxMode,
+      concurrency: e.WEBHOOK_CONCURRENCY ?? 16,
+      pollIntervalMs: e.WEBHOOK_POLL_INTERVAL_MS ?? 1000,
+      retryScale: e.WEBHOOK_RETRY_SCALE ?? 1,
     },
     docsEnabled: e.DOCS_ENABLED ?? true,
     log: {

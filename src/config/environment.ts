@@ -277,6 +277,55 @@ export class EnvironmentVariables {
   PII_RETENTION_CRON?: string;
 
   @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsUrl(URL_OPTS)
+  @MaxLength(2048)
+  WEBHOOK_URL?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  WEBHOOK_SECRET?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(120000)
+  WEBHOOK_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS?: boolean;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  WEBHOOK_CONCURRENCY?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(60000)
+  WEBHOOK_POLL_INTERVAL_MS?: number;
+
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    value === undefined || value === ''
+      ? undefined
+      : /^\d+(\.\d+)?$/.test(String(value))
+        ? Number(value)
+        : value,
+  )
+  @Min(0.000001)
+  @Max(1)
+  WEBHOOK_RETRY_SCALE?: number;
+
+  @IsOptional()
   @Transform(toBool)
   @IsBoolean()
   DOCS_ENABLED?: boolean;
