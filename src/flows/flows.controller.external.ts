@@ -36,7 +36,7 @@ export class FlowsExternalController {
       '429, 502 (the provider refused: its cause in the body), 503 with Retry-After (provider unreachable).',
   })
   @ApiHeader({
-    name: 'Idempotency-Key',
+    name: 'idempotency-key',
     required: false,
     description: 'Same key + same body within 24 h answers the first 201 again.',
   })
