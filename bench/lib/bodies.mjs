@@ -11,7 +11,7 @@ export function callbackBody(partnerSessionId, n) {
   const submissionId = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
   const nik = `3171${String(parseInt(h.slice(0, 10), 16) % 1e12).padStart(12, '0')}`;
   const img = (kind) =>
-    `http://127.0.0.1:4010/sandbox/images/${submissionId}/${kind}?X-Amz-Expires=432000&X-Amz-Date=1764115200`;
+    `http://127.0.0.1:4010/sandbox/images/${submissionId}/${kind}?expires=1764547200&signature=${'0'.repeat(64)}`;
   return JSON.stringify({
     submissionId,
     userId: `bench-user-${n}`,

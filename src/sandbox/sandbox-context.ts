@@ -21,6 +21,8 @@ export interface SandboxContext {
   dataRandom: Random;
   store: SandboxStore;
   callbacks: CallbackDispatcher;
+  /** Signs image URLs (random per start; derived from the seed when seeded). */
+  imageKey: Buffer;
   /** Set once listening: used in launch URLs and image URLs. */
   baseUrl: string;
   /** Requests held open by a timeout fault; released on close. */

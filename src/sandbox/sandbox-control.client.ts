@@ -102,6 +102,8 @@ export interface SandboxStatsView {
     gaveUp: number;
     pending: number;
   };
+  /** Image URL requests: answered with a body, refused 403 (of which expired), unknown (404). */
+  images: { served: number; denied: number; expired: number; notFound: number };
 }
 
 export interface SandboxSessionView {

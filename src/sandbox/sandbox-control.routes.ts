@@ -15,20 +15,9 @@ import { applyFaultsPatch, callbackMethodOf, SandboxConfigError } from './sandbo
 import type { SandboxContext } from './sandbox-context.js';
 import { defaultReasonCode, syntheticKtp, verificationFor } from './sandbox-data.js';
 import { randomUuid } from './sandbox-random.js';
-import {
-  callbackBody,
-  IMAGE_URL_LIFETIME_SECONDS,
-  SandboxSession,
-  SandboxSubmission,
-  tokenLabel,
-} from './sandbox-store.js';
+import { callbackBody, SandboxSession, SandboxSubmission, tokenLabel } from './sandbox-store.js';
 
 const MAX_SEED = 100_000;
-// A 1x1 grey PNG: image URLs in results point at something real.
-const PIXEL = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==',
-  'base64',
-);
 
 class BadRequest extends Error {}
 
@@ -279,17 +268,6 @@ export function registerControlRoutes(app: FastifyInstance, ctx: SandboxContext)
           '<code>POST /sandbox/sessions/&lt;partnerSessionId&gt;/complete</code>.</p>',
       );
   });
-
-  app.get<{ Params: { id: string; kind: string } }>('/sandbox/images/:id/:kind', async (req, reply) => {
-    const sub = ctx.store.submissions.get(req.params.id);
-    if (!sub || !['KTP', 'SELFIE', 'ADDITIONAL_SELFIE'].includes(req.params.kind)) {
-      return reply.code(404).type('text/plain').send('Not found');
-    }
-    if (Date.now() > sub.processedAtMs + IMAGE_URL_LIFETIME_SECONDS * 1000) {
-      return reply.code(403).type('text/plain').send('Request has expired');
-    }
-    return reply.type('image/png').send(PIXEL);
-  });
 }
 
 function newSession(partnerSessionId: string, userId: string, userIdType: string): SandboxSession {
@@ -309,6 +287,7 @@ function newSession(partnerSessionId: string, userId: string, userIdType: string
 function submit(ctx: SandboxContext, session: SandboxSession, o: Outcome): SandboxSubmission {
   const previous = session.submissionId ? ctx.store.submissions.get(session.submissionId) : undefined;
   const ktpData = { ...(previous?.ktpData ?? syntheticKtp(ctx.dataRandom)), ...o.ktpData } as KtpData;
+  const now = Date.now();
   const sub: SandboxSubmission = {
     submissionId: previous?.submissionId ?? randomUuid(ctx.dataRandom),
     partnerSessionId: session.partnerSessionId,
@@ -320,7 +299,9 @@ function submit(ctx: SandboxContext, session: SandboxSession, o: Outcome): Sandb
     verificationResult: o.verificationResult ?? verificationFor(o.status, o.result, o.reasonCode),
     ktpData,
     imageBaseUrl: ctx.baseUrl,
-    processedAtMs: Date.now(),
+    imageKey: ctx.imageKey,
+    imageExpires: Math.floor(now / 1000) + ctx.faults.images.lifetimeSeconds,
+    processedAtMs: now,
   };
   ctx.store.putSubmission(sub);
   return sub;

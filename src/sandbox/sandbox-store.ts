@@ -12,6 +12,7 @@ import type {
 } from '../onekyc/onekyc.types.js';
 import { ONEKYC_FLOW } from '../onekyc/onekyc.types.js';
 import type { SandboxEndpoint } from './sandbox.config.js';
+import { signImagePath } from './sandbox-images.js';
 
 export interface IssuedToken {
   token: string;
@@ -43,10 +44,12 @@ export interface SandboxSubmission {
   verificationResult?: VerificationResult;
   ktpData: KtpData;
   imageBaseUrl: string;
+  /** Key that signs the image URLs (the sandbox's, one per start). */
+  imageKey: Buffer;
+  /** When this state's image URLs stop working (epoch seconds): signed when the state is recorded. */
+  imageExpires: number;
   processedAtMs: number;
 }
-
-export const IMAGE_URL_LIFETIME_SECONDS = 432_000;
 
 export class SandboxStore {
   readonly tokens = new Map<string, IssuedToken>();
@@ -99,11 +102,18 @@ export function userKey(userId: string, userIdType: string): string {
   return `${userIdType}\u0000${userId}`;
 }
 
+/** The path an image URL signs (the query adds `expires` and `signature`). */
+export function imagePath(submissionId: string, kind: string): string {
+  return `/sandbox/images/${encodeURIComponent(submissionId)}/${kind}`;
+}
+
 /** The callback body (PROVIDER.md section 4) for a submission's current state. */
 export function callbackBody(sub: SandboxSubmission): OneKycCallbackBody {
-  const imageUrl = (kind: string) =>
-    `${sub.imageBaseUrl}/sandbox/images/${encodeURIComponent(sub.submissionId)}/${kind}` +
-    `?X-Amz-Expires=${IMAGE_URL_LIFETIME_SECONDS}&X-Amz-Date=${Math.floor(sub.processedAtMs / 1000)}`;
+  const imageUrl = (kind: string) => {
+    const path = imagePath(sub.submissionId, kind);
+    const signature = signImagePath(sub.imageKey, path, sub.imageExpires);
+    return `${sub.imageBaseUrl}${path}?expires=${sub.imageExpires}&signature=${signature}`;
+  };
   return {
     submissionId: sub.submissionId,
     userId: sub.userId,
@@ -165,6 +175,8 @@ export class SandboxStats {
   /** Get Submission Details calls per x-partner-session-id. */
   pollsBySession = new Map<string, number>();
   callbacks = { attempts: 0, delivered: 0, failed: 0, dropped: 0, retried: 0, gaveUp: 0 };
+  /** Image URL requests: answered with a body, refused (of which expired), unknown. */
+  images = { served: 0, denied: 0, expired: 0, notFound: 0 };
 
   recordCall(endpoint: SandboxEndpoint, now = Date.now()): void {
     this.calls[endpoint]++;
@@ -206,6 +218,7 @@ export class SandboxStats {
       tokenFetches: this.calls.token,
       tokensIssued: this.tokensIssued,
       callbacks: { ...this.callbacks, pending: pendingCallbacks },
+      images: { ...this.images },
     };
   }
 }

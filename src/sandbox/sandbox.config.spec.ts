@@ -16,7 +16,10 @@ describe('sandbox fault settings', () => {
       SANDBOX_CALLBACK_DUPLICATES: '3',
       SANDBOX_CALLBACK_RETRY_SCHEDULE_MS: '1000, 2000,5000',
       SANDBOX_CALLBACK_DROP_RATE: '0.25',
+      SANDBOX_IMAGE_URL_LIFETIME_SECONDS: '5',
+      SANDBOX_IMAGE_FORMAT: 'WebP',
     });
+    expect(f.images).toMatchObject({ lifetimeSeconds: 5, format: 'webp', body: 'image' });
     expect(f.endpoints.token.errorRate).toBe(0.1);
     expect(f.endpoints.initiateFlow.errorRate).toBe(0.5);
     expect(f.endpoints.submissions).toMatchObject({ errorRate: 0.1, latencyMs: 250 });
@@ -28,6 +31,7 @@ describe('sandbox fault settings', () => {
     expect(() => faultsFromEnv({ SANDBOX_THROTTLE_RATE: '2' })).toThrow(
       /SANDBOX_THROTTLE_RATE: must be a rate/,
     );
+    expect(() => faultsFromEnv({ SANDBOX_IMAGE_BODY: 'gif' })).toThrow(/SANDBOX_IMAGE_BODY: must be one of/);
     expect(() => faultsFromEnv({ SANDBOX_TOKEN_TIMEOUT_RATE: 'often' })).toThrow(
       /SANDBOX_TOKEN_TIMEOUT_RATE must be a number/,
     );
@@ -59,6 +63,7 @@ describe('sandbox fault settings', () => {
     const names = faultEnvironmentVariables();
     expect(names).toContain('SANDBOX_INITIATE_FLOW_TIMEOUT_RATE');
     expect(names).toContain('SANDBOX_CALLBACK_REORDER_RATE');
+    expect(names).toContain('SANDBOX_IMAGE_URL_LIFETIME_SECONDS');
     expect(names.every((n) => n.startsWith('SANDBOX_'))).toBe(true);
   });
 });

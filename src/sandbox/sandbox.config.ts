@@ -2,6 +2,8 @@
 // come from SANDBOX_* environment variables at start (README.md lists them) and can be changed at
 // run time through the control API (PATCH /sandbox/faults), with the same shape and checks.
 
+import { IMAGE_BODIES, IMAGE_FORMATS, ImageBody, ImageFormat } from './sandbox-images.js';
+
 export const SANDBOX_ENDPOINTS = ['token', 'initiateFlow', 'submissions'] as const;
 export type SandboxEndpoint = (typeof SANDBOX_ENDPOINTS)[number];
 
@@ -36,6 +38,17 @@ export interface CallbackFaults {
   timeoutMs: number;
 }
 
+export interface ImageFaults {
+  /** Lifetime of the signed image URLs in results (the provider's: 5 days). */
+  lifetimeSeconds: number;
+  /** Encoding of the synthetic pictures. */
+  format: ImageFormat;
+  /** What an image URL answers: the picture, an HTML page (`html`; `html-as-image` keeps the
+   * image content type), or `oversizeBytes` of picture-then-padding (with or without a length). */
+  body: ImageBody;
+  oversizeBytes: number;
+}
+
 export interface SandboxFaults {
   endpoints: Record<SandboxEndpoint, EndpointFaults>;
   /** Partner token lifetime (provider default 30 min). */
@@ -45,6 +58,7 @@ export interface SandboxFaults {
   /** How long a "timeout" fault holds a request before dropping the connection (ms). */
   hangMs: number;
   callbacks: CallbackFaults;
+  images: ImageFaults;
 }
 
 /** Partial update of the faults: `all` applies to every endpoint before per-endpoint values. */
@@ -55,6 +69,7 @@ export interface SandboxFaultsPatch {
   sdkTokenLifetimeSeconds?: number;
   hangMs?: number;
   callbacks?: Partial<CallbackFaults>;
+  images?: Partial<ImageFaults>;
 }
 
 export interface SandboxCallbackTarget {
@@ -117,6 +132,7 @@ export function defaultFaults(): SandboxFaults {
       retryScheduleMs: [1000, 2000, 5000, 10_000, 30_000, 60_000],
       timeoutMs: 5000,
     },
+    images: { lifetimeSeconds: 432_000, format: 'jpeg', body: 'image', oversizeBytes: 20 * 1024 * 1024 },
   };
 }
 
@@ -145,6 +161,13 @@ const CALLBACK_CHECKS: Record<keyof CallbackFaults, [(v: unknown) => boolean, st
   ],
   timeoutMs: [(v) => ms(600_000)(v) && (v as number) >= 1, 'an integer of ms, 1 to 600000'],
 };
+const IMAGE_CHECKS: Record<keyof ImageFaults, [(v: unknown) => boolean, string]> = {
+  lifetimeSeconds: [(v) => ms(31_536_000)(v) && (v as number) >= 1, 'seconds, 1 to 31536000'],
+  format: [(v) => IMAGE_FORMATS.includes(v as ImageFormat), `one of ${IMAGE_FORMATS.join(', ')}`],
+  body: [(v) => IMAGE_BODIES.includes(v as ImageBody), `one of ${IMAGE_BODIES.join(', ')}`],
+  oversizeBytes: [(v) => ms(104_857_600)(v) && (v as number) >= 1, 'bytes, 1 to 104857600'],
+};
+const SECTION_CHECKS = { callbacks: CALLBACK_CHECKS, images: IMAGE_CHECKS } as const;
 const TOP_CHECKS = {
   tokenLifetimeSeconds: [(v: unknown) => ms(31_536_000)(v) && (v as number) >= 1, 'seconds, 1 to 31536000'],
   sdkTokenLifetimeSeconds: [
@@ -160,13 +183,14 @@ export function applyFaultsPatch(base: SandboxFaults, patch: unknown, where = 'f
   const next: SandboxFaults = structuredClone(base);
   for (const [key, value] of Object.entries(patch)) {
     if (key === 'all' || key === 'endpoints') continue;
-    if (key === 'callbacks') {
-      if (!isObject(value)) throw new SandboxConfigError(`${where}.callbacks must be an object`);
+    if (key === 'callbacks' || key === 'images') {
+      if (!isObject(value)) throw new SandboxConfigError(`${where}.${key} must be an object`);
+      const checks = SECTION_CHECKS[key] as Record<string, [(v: unknown) => boolean, string]>;
       for (const [k, v] of Object.entries(value)) {
-        const check = CALLBACK_CHECKS[k as keyof CallbackFaults];
-        if (!check) throw new SandboxConfigError(`${where}.callbacks.${k} is not a callback fault`);
-        if (!check[0](v)) throw new SandboxConfigError(`${where}.callbacks.${k} must be ${check[1]}`);
-        (next.callbacks as unknown as Record<string, unknown>)[k] = v;
+        const check = checks[k];
+        if (!check) throw new SandboxConfigError(`${where}.${key}.${k} is not a ${key} fault`);
+        if (!check[0](v)) throw new SandboxConfigError(`${where}.${key}.${k} must be ${check[1]}`);
+        (next[key] as unknown as Record<string, unknown>)[k] = v;
       }
       continue;
     }
@@ -234,6 +258,12 @@ const CALLBACK_ENV: Record<keyof CallbackFaults, string> = {
   retryScheduleMs: 'SANDBOX_CALLBACK_RETRY_SCHEDULE_MS',
   timeoutMs: 'SANDBOX_CALLBACK_TIMEOUT_MS',
 };
+const IMAGE_ENV: Record<keyof ImageFaults, string> = {
+  lifetimeSeconds: 'SANDBOX_IMAGE_URL_LIFETIME_SECONDS',
+  format: 'SANDBOX_IMAGE_FORMAT',
+  body: 'SANDBOX_IMAGE_BODY',
+  oversizeBytes: 'SANDBOX_IMAGE_OVERSIZE_BYTES',
+};
 const TOP_ENV: Record<keyof typeof TOP_CHECKS, string> = {
   tokenLifetimeSeconds: 'SANDBOX_TOKEN_LIFETIME_SECONDS',
   sdkTokenLifetimeSeconds: 'SANDBOX_SDK_TOKEN_LIFETIME_SECONDS',
@@ -247,7 +277,7 @@ export function faultEnvironmentVariables(): string[] {
   for (const e of Object.values(ENDPOINT_ENV)) {
     for (const f of Object.values(ENDPOINT_FAULT_ENV)) names.push(`SANDBOX_${e}_${f}`);
   }
-  return [...names, ...Object.values(TOP_ENV), ...Object.values(CALLBACK_ENV)];
+  return [...names, ...Object.values(TOP_ENV), ...Object.values(CALLBACK_ENV), ...Object.values(IMAGE_ENV)];
 }
 
 /** The faults described by SANDBOX_* variables; throws SandboxConfigError naming a bad variable. */
@@ -292,6 +322,12 @@ export function faultsFromEnv(env: NodeJS.ProcessEnv): SandboxFaults {
     }
     const v = num(name);
     if (v !== undefined) patchAs(name, { callbacks: { [field]: v } });
+  }
+  for (const [field, name] of Object.entries(IMAGE_ENV)) {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '') continue;
+    const value = field === 'format' || field === 'body' ? raw.toLowerCase() : num(name);
+    patchAs(name, { images: { [field]: value } });
   }
   return faults;
 }

@@ -1,6 +1,7 @@
 // The OneKYC provider sandbox: a plain Fastify server (no Nest, so it starts in milliseconds and
 // runs in-process or alone) speaking the provider's API (sandbox-provider.routes.ts) plus a
 // control API under /sandbox (sandbox-control.routes.ts). See README.md in this folder.
+import { createHash, randomBytes } from 'node:crypto';
 import Fastify, { FastifyError, FastifyInstance } from 'fastify';
 import { CallbackDispatcher } from './sandbox-callbacks.js';
 import {
@@ -14,6 +15,7 @@ import {
 } from './sandbox.config.js';
 import { providerError, SandboxContext } from './sandbox-context.js';
 import { registerControlRoutes } from './sandbox-control.routes.js';
+import { registerImageRoutes } from './sandbox-image.routes.js';
 import { registerProviderRoutes } from './sandbox-provider.routes.js';
 import { makeRandom } from './sandbox-random.js';
 import { SandboxStore } from './sandbox-store.js';
@@ -55,6 +57,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     dataRandom: makeRandom(seed === undefined ? undefined : seed + 1),
     store,
     callbacks: undefined as unknown as CallbackDispatcher,
+    imageKey:
+      seed === undefined ? randomBytes(32) : createHash('sha256').update(`sandbox-images:${seed}`).digest(),
     baseUrl: '',
     held: new Set(),
   };
@@ -127,5 +131,6 @@ function buildSandboxApp(ctx: SandboxContext, log: boolean): FastifyInstance {
   });
   registerProviderRoutes(app, ctx);
   registerControlRoutes(app, ctx);
+  registerImageRoutes(app, ctx);
   return app;
 }

@@ -370,8 +370,7 @@ describe('sandbox conformance with PROVIDER.md', () => {
         shouldSkipActivation: true,
       });
       expect(Object.keys(d.imageUrls).sort()).toEqual(['ADDITIONAL_SELFIE', 'KTP', 'SELFIE']);
-      expect(d.imageUrls.KTP).toContain('432000');
-      expect((await fetch(d.imageUrls.KTP)).headers.get('content-type')).toBe('image/png');
+      expect((await fetch(d.imageUrls.KTP)).headers.get('content-type')).toBe('image/jpeg');
       // Exactly the callback body the control API delivered, plus flow and processedAt.
       expect(body.data).toEqual({
         ...done.submission,
@@ -420,6 +419,120 @@ describe('sandbox conformance with PROVIDER.md', () => {
         400,
         '1650',
         'PARTNER_SESSION_ID_CAN_NOT_BE_EMPTY',
+      );
+    });
+  });
+
+  describe('4. image URLs (presigned, expiring)', () => {
+    const MAGIC = { jpeg: 'ffd8ff', png: '89504e47', webp: '52494646' } as const;
+    async function completed(over: Parameters<TestSandbox['control']['complete']>[1] = {}) {
+      const res = await initiate({ headers: { 'x-partner-session-id': 'session-img' } });
+      expect(res.status).toBe(200);
+      const done = await s.control.complete('session-img', { deliver: false, ...over });
+      return done.submission.submissionDetails!.imageUrls!;
+    }
+    const bytes = async (res: Response) => Buffer.from(await res.arrayBuffer());
+
+    it('should sign every image URL with expires (5 days after the result) and a signature', async () => {
+      const before = Math.floor(Date.now() / 1000);
+      const urls = await completed();
+      for (const kind of ['KTP', 'SELFIE', 'ADDITIONAL_SELFIE'] as const) {
+        const u = new URL(urls[kind]!);
+        expect(u.pathname).toMatch(new RegExp(`/${kind}$`));
+        const expires = Number(u.searchParams.get('expires'));
+        expect(expires).toBeGreaterThanOrEqual(before + 432_000);
+        expect(expires).toBeLessThanOrEqual(before + 432_001);
+        expect(u.searchParams.get('signature')).toMatch(/^[0-9a-f]{64}$/);
+      }
+      // Polling repeats the URLs the callback carried.
+      const polled = await json(await submissions({ 'x-partner-session-id': 'session-img' }));
+      expect(polled.data.submissionDetails.imageUrls).toEqual(urls);
+    });
+
+    it('should serve a real JPEG by default, the same bytes every time, different per kind', async () => {
+      const urls = await completed();
+      const ktp = await fetch(urls.KTP!);
+      expect(ktp.status).toBe(200);
+      expect(ktp.headers.get('content-type')).toBe('image/jpeg');
+      const first = await bytes(ktp);
+      expect(first.subarray(0, 3).toString('hex')).toBe(MAGIC.jpeg);
+      expect(first.subarray(-2).toString('hex')).toBe('ffd9');
+      expect(first.length).toBeLessThan(4096);
+      expect((await bytes(await fetch(urls.KTP!))).equals(first)).toBe(true);
+      expect((await bytes(await fetch(urls.SELFIE!))).equals(first)).toBe(false);
+    });
+
+    it('should serve PNG or WebP when the format is set, with their content types', async () => {
+      const urls = await completed();
+      for (const format of ['png', 'webp'] as const) {
+        await s.control.setFaults({ images: { format } });
+        const res = await fetch(urls.SELFIE!);
+        expect(res.headers.get('content-type')).toBe(`image/${format}`);
+        const body = await bytes(res);
+        expect(body.subarray(0, 4).toString('hex')).toBe(MAGIC[format]);
+        if (format === 'webp') expect(body.subarray(8, 16).toString('ascii')).toBe('WEBPVP8L');
+        if (format === 'png') expect(body.readUInt32BE(16)).toBe(48); // IHDR width
+      }
+    });
+
+    it('should refuse an expired URL with 403 and S3 AccessDenied XML, and count it', async () => {
+      await s.control.setFaults({ images: { lifetimeSeconds: 1 } });
+      const urls = await completed();
+      expect((await fetch(urls.KTP!)).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 1100));
+      const res = await fetch(urls.KTP!);
+      expect(res.status).toBe(403);
+      expect(res.headers.get('content-type')).toContain('application/xml');
+      const text = await res.text();
+      expect(text).toContain('<Code>AccessDenied</Code>');
+      expect(text).toContain('<Message>Request has expired</Message>');
+      expect((await s.control.stats()).images).toMatchObject({ served: 1, denied: 1, expired: 1 });
+    });
+
+    it('should refuse a changed signature or expiry, a missing one, and answer NoSuchKey for an unknown key', async () => {
+      const urls = await completed();
+      const u = new URL(urls.KTP!);
+      const forged = new URL(u);
+      forged.searchParams.set('expires', String(Number(u.searchParams.get('expires')) + 3600));
+      const tampered = await fetch(forged);
+      expect(tampered.status).toBe(403);
+      expect(await tampered.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
+      const bare = await fetch(u.origin + u.pathname);
+      expect(bare.status).toBe(403);
+      expect(await bare.text()).toContain('<Code>AccessDenied</Code>');
+      const unknown = await fetch(u.origin + '/sandbox/images/no-such-submission/KTP' + u.search);
+      expect(unknown.status).toBe(404);
+      expect(await unknown.text()).toContain('<Code>NoSuchKey</Code>');
+    });
+
+    it('should serve an HTML page, or HTML labelled as an image, when told to', async () => {
+      const urls = await completed();
+      await s.control.setFaults({ images: { body: 'html' } });
+      const html = await fetch(urls.KTP!);
+      expect(html.headers.get('content-type')).toContain('text/html');
+      await s.control.setFaults({ images: { body: 'html-as-image' } });
+      const lying = await fetch(urls.KTP!);
+      expect(lying.headers.get('content-type')).toBe('image/jpeg');
+      expect((await lying.text()).startsWith('<!doctype html>')).toBe(true);
+    });
+
+    it('should serve an oversize body with a length, or streamed without one', async () => {
+      const urls = await completed();
+      await s.control.setFaults({ images: { body: 'oversize', oversizeBytes: 300_000 } });
+      const sized = await fetch(urls.KTP!);
+      expect(sized.headers.get('content-length')).toBe('300000');
+      const body = await bytes(sized);
+      expect(body.length).toBe(300_000);
+      expect(body.subarray(0, 3).toString('hex')).toBe(MAGIC.jpeg);
+      await s.control.setFaults({ images: { body: 'oversize-chunked' } });
+      const streamed = await fetch(urls.KTP!);
+      expect(streamed.headers.get('content-length')).toBeNull();
+      expect((await bytes(streamed)).length).toBe(300_000);
+    });
+
+    it('should refuse a bad image setting naming the field', async () => {
+      await expect(s.control.setFaults({ images: { format: 'gif' as never } })).rejects.toThrow(
+        /images.format must be one of jpeg, png, webp/,
       );
     });
   });
