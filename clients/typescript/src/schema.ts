@@ -938,7 +938,7 @@ export interface components {
              */
             userIdType?: string;
             /**
-             * @description 62 then 9 to 13 digits. phoneNumber or email is required.
+             * @description 62 then 9 to 13 digits. A national number (`08…`) or `+62…` is accepted and normalised to `62…` (what is stored and sent to the provider). phoneNumber or email is required.
              * @example 628123456789
              */
             phoneNumber?: string;
