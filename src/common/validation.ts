@@ -42,7 +42,10 @@ function isEmptyBody(value: unknown): boolean {
 /** Answers an empty body with one problem that lists what to send, instead of a rule per field. */
 class ProblemValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type !== 'body' || !isEmptyBody(value)) return super.transform(value, metadata);
+    // Only bodies validated against a DTO class (a route with its own body pipe keeps what it got).
+    if (metadata.type !== 'body' || !isEmptyBody(value) || !this.toValidate(metadata)) {
+      return super.transform(value, metadata);
+    }
     try {
       return await super.transform({}, metadata);
     } catch (err) {
