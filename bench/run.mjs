@@ -19,7 +19,7 @@ import { adminList } from './scenarios/admin-list.mjs';
 import { callbackIngest } from './scenarios/callback-ingest.mjs';
 import { initiate } from './scenarios/initiate.mjs';
 import { memory } from './scenarios/memory.mjs';
-import { reconcileBacklog } from './scenarios/reconcile-backlog.mjs';
+import { clusterBudget, reconcileBacklog } from './scenarios/reconcile-backlog.mjs';
 import { startup } from './scenarios/startup.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -29,6 +29,7 @@ const SCENARIOS = {
   memory,
   startup,
   reconcile_backlog: reconcileBacklog,
+  cluster_budget: clusterBudget,
   admin_list_1m: adminList,
 };
 

@@ -6,6 +6,7 @@ import { CallbacksModule } from './callbacks/callbacks.module.js';
 import { AppConfig } from './config/app-config.js';
 import { AppConfigModule } from './config/config.module.js';
 import { FlowsModule } from './flows/flows.module.js';
+import { DatabaseModule } from './database/database.module.js';
 import { typeOrmOptions } from './database/typeorm-options.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
@@ -26,6 +27,7 @@ export class AppModule {
         TypeOrmModule.forRootAsync({
           useFactory: () => typeOrmOptions(config.database.url, config.database.poolSize),
         }),
+        DatabaseModule,
         ScheduleModule.forRoot(),
         MetricsModule,
         HealthModule,

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 const FIRST = ['BUDI', 'SITI', 'AGUS', 'DEWI', 'RINA', 'ANDI', 'PUTRI', 'EKO'];
 const LAST = ['SANTOSO', 'WIJAYA', 'LESTARI', 'HIDAYAT', 'SAPUTRA', 'PERMATA'];
 
-/** A completion callback as the provider sends it (PROVIDER.md §4), about 1.2 KiB. */
+/** A completion callback as the provider sends it, about 1.2 KiB. */
 export function callbackBody(partnerSessionId, n) {
   const h = createHash('sha1').update(partnerSessionId).digest('hex');
   const submissionId = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;

@@ -245,10 +245,12 @@ export class Stack {
     return h;
   }
 
-  async startBaseline({ sandboxUrl }) {
+  /** `kind`: 'rich' (bench/baseline-server.mjs) or 'minimal' (bench/minimal-baseline-server.mjs). */
+  async startBaseline({ sandboxUrl, kind = 'rich' }) {
     const c = await this.sandboxConstants();
     const port = await freePort();
-    const h = startProcess('baseline', process.execPath, [join(this.root, 'bench', 'baseline-server.mjs')], {
+    const file = kind === 'minimal' ? 'minimal-baseline-server.mjs' : 'baseline-server.mjs';
+    const h = startProcess(kind === 'minimal' ? 'minimal' : 'baseline', process.execPath, [join(this.root, 'bench', file)], {
       env: {
         ...baseEnv(),
         PORT: String(port),

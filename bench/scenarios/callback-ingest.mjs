@@ -1,7 +1,9 @@
 // callback_ingest: distinct completion callbacks for pre-created INITIATED submissions (10% exact
-// duplicates of recently sent ones), at 16 and at 64 connections, against the service and the
-// bare Fastify + pg server in turn (rounds alternate which goes first), then pgbench running the
-// bare server's transaction at the same concurrency (the database's ceiling).
+// duplicates of recently sent ones), at 16 and at 64 connections, against the service and two
+// baselines in turn (rounds rotate which goes first): the bare Fastify + pg server doing the same
+// durable work (personal data encrypted), and the minimal one (BEGIN, INSERT the raw event, UPDATE
+// the status, COMMIT: the simplest thing that works, what partners compare us with); then pgbench
+// running the bare server's transaction at the same concurrency (the database's ceiling).
 import { join } from 'node:path';
 import { callbackBody } from '../lib/bodies.mjs';
 import { insertPendingSubmissions, insertPgbenchRows } from '../lib/data.mjs';
@@ -18,7 +20,9 @@ export async function callbackIngest(stack, { quick, rounds, log }) {
 
   const service = await stack.startService({ sandboxUrl: stack.sandbox.url });
   const baseline = await stack.startBaseline({ sandboxUrl: stack.sandbox.url });
-  const targets = { service, baseline };
+  const minimal = await stack.startBaseline({ sandboxUrl: stack.sandbox.url, kind: 'minimal' });
+  const targets = { service, baseline, minimal };
+  const names = Object.keys(targets);
 
   // Ids are consumed in order from a pool topped up before each run, so no run ever reuses a row.
   let pool = [];
@@ -49,7 +53,8 @@ export async function callbackIngest(stack, { quick, rounds, log }) {
       authValue: KEYS.callbackValue,
     });
     next += Math.min(r.fresh, count);
-    if (r.wrapped) log(`  warning: ${target} used up its ${count} ids; later callbacks repeated earlier ones`);
+    if (r.wrapped)
+      log(`  warning: ${target} used up its ${count} ids; later callbacks repeated earlier ones`);
     maxSeen = Math.max(maxSeen, r.rps);
     expectRps = Math.max(maxSeen, 5000);
     return r;
@@ -58,10 +63,10 @@ export async function callbackIngest(stack, { quick, rounds, log }) {
   const out = {};
   let seed = 1;
   for (const c of concurrencies) {
-    const runs = { service: [], baseline: [] };
-    for (const t of ['service', 'baseline']) await drive(t, c, warmSeconds, seed++);
+    const runs = { service: [], baseline: [], minimal: [] };
+    for (const t of names) await drive(t, c, warmSeconds, seed++);
     for (let round = 0; round < rounds; round++) {
-      const order = round % 2 === 0 ? ['service', 'baseline'] : ['baseline', 'service'];
+      const order = names.map((_, i) => names[(i + round) % names.length]);
       for (const t of order) {
         const r = await drive(t, c, seconds, seed++);
         runs[t].push(r);
@@ -81,6 +86,10 @@ export async function callbackIngest(stack, { quick, rounds, log }) {
       baselineP50Ms: mean(runs.baseline.map((r) => r.p50Ms)),
       baselineP99Ms: mean(runs.baseline.map((r) => r.p99Ms)),
       baselineErrors: runs.baseline.reduce((n, r) => n + r.errors, 0),
+      minimalRps: mean(runs.minimal.map((r) => r.rps)),
+      minimalP50Ms: mean(runs.minimal.map((r) => r.p50Ms)),
+      minimalP99Ms: mean(runs.minimal.map((r) => r.p99Ms)),
+      minimalErrors: runs.minimal.reduce((n, r) => n + r.errors, 0),
     };
   }
 
@@ -93,6 +102,7 @@ export async function callbackIngest(stack, { quick, rounds, log }) {
 
   await service.stop();
   await baseline.stop();
+  await minimal.stop();
 
   // pgbench alone on the machine (the servers are stopped), same SQL, same concurrency.
   const pgbench = findPgbench();
@@ -104,7 +114,9 @@ export async function callbackIngest(stack, { quick, rounds, log }) {
     await insertPgbenchRows(stack, rows);
     const script = join(stack.tmp, 'callback.pgbench.sql');
     const cipher = await stack.cipher();
-    writeScript(script, rows, callbackBody('00000000-0000-4000-8000-000000000001', 1), (v) => cipher.encryptJson(v));
+    writeScript(script, rows, callbackBody('00000000-0000-4000-8000-000000000001', 1), (v) =>
+      cipher.encryptJson(v),
+    );
     await stack.sql('CHECKPOINT');
     for (const c of concurrencies) {
       const r = await runPgbench(pgbench, stack.db, { script, clients: c, seconds });
@@ -128,6 +140,12 @@ export async function callbackIngest(stack, { quick, rounds, log }) {
     ratio64: round3(b.rps / b.baselineRps),
     p99Ms64: round1(b.p99Ms),
     baselineP99Ms64: round1(b.baselineP99Ms),
+    minimalBaselineRps: round1(a.minimalRps),
+    minimalRatio: round3(a.rps / a.minimalRps),
+    minimalP99Ms: round1(a.minimalP99Ms),
+    minimalBaselineRps64: round1(b.minimalRps),
+    minimalRatio64: round3(b.rps / b.minimalRps),
+    minimalP99Ms64: round1(b.minimalP99Ms),
     errors: a.errors + b.errors,
   };
   const rows = [
@@ -149,6 +167,24 @@ export async function callbackIngest(stack, { quick, rounds, log }) {
       p99: `${json.p99Ms64} / ${json.baselineP99Ms64} ms`,
       errors: `${b.errors} / ${b.baselineErrors}`,
     },
+    {
+      scenario: 'callback_ingest minimal c=16',
+      service: `${json.rps} req/s`,
+      baseline: `${json.minimalBaselineRps} req/s`,
+      ratio: json.minimalRatio,
+      p50: `${json.p50Ms} / ${round1(a.minimalP50Ms)} ms`,
+      p99: `${json.p99Ms} / ${json.minimalP99Ms} ms`,
+      errors: `${a.errors} / ${a.minimalErrors}`,
+    },
+    {
+      scenario: 'callback_ingest minimal c=64',
+      service: `${json.rps64} req/s`,
+      baseline: `${json.minimalBaselineRps64} req/s`,
+      ratio: json.minimalRatio64,
+      p50: `${round1(b.p50Ms)} / ${round1(b.minimalP50Ms)} ms`,
+      p99: `${json.p99Ms64} / ${json.minimalP99Ms64} ms`,
+      errors: `${b.errors} / ${b.minimalErrors}`,
+    },
   ];
   if (tps[16] !== undefined) {
     rows.push({
@@ -168,6 +204,22 @@ export async function callbackIngest(stack, { quick, rounds, log }) {
     [
       `callback_ingest p99 at 64 ≤ 1.5 × baseline (${json.p99Ms64} vs ${json.baselineP99Ms64} ms)`,
       json.p99Ms64 <= 1.5 * json.baselineP99Ms64,
+    ],
+    [
+      `callback_ingest ≥ 0.85 of the minimal baseline at 16 (${json.minimalRatio})`,
+      json.minimalRatio >= 0.85,
+    ],
+    [
+      `callback_ingest ≥ 0.85 of the minimal baseline at 64 (${json.minimalRatio64})`,
+      json.minimalRatio64 >= 0.85,
+    ],
+    [
+      `callback_ingest p99 ≤ 1.5 × the minimal baseline's at 16 (${json.p99Ms} vs ${json.minimalP99Ms} ms)`,
+      json.p99Ms <= 1.5 * json.minimalP99Ms,
+    ],
+    [
+      `callback_ingest p99 ≤ 1.5 × the minimal baseline's at 64 (${json.p99Ms64} vs ${json.minimalP99Ms64} ms)`,
+      json.p99Ms64 <= 1.5 * json.minimalP99Ms64,
     ],
     [`callback_ingest 0 errors (${json.errors})`, json.errors === 0],
   ];

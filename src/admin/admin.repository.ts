@@ -6,7 +6,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { PENDING_STATUSES, SubmissionResult, SubmissionStatus } from '../submissions/submission-status.js';
+import { PENDING_SQL } from '../submissions/submission-sql.js';
+import { SubmissionResult, SubmissionStatus } from '../submissions/submission-status.js';
 import type { KeysetPosition } from './admin-cursor.js';
 
 export interface SubmissionListFilters {
@@ -101,7 +102,6 @@ export interface SqlQuery {
 }
 
 const SORT_AT = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-const PENDING_SQL = `(${PENDING_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 @Injectable()
 export class AdminRepository {

@@ -1,4 +1,4 @@
-// The partner token (PROVIDER.md section 1), cached in memory and shared by every provider call.
+// The partner token (the provider's token endpoint), cached in memory and shared by every provider call.
 // - Single-flight: however many callers need a token at once, one fetch is in flight.
 // - Refreshed ahead of expiry by a timer while the current token is still valid, so no request
 //   waits on a refresh it could have avoided; a caller that finds the token due also kicks the

@@ -1,4 +1,4 @@
-// Who may deliver provider callbacks. The provider signs nothing (PROVIDER.md section 4): a static
+// Who may deliver provider callbacks. The provider signs nothing it sends: a static
 // credential in a header of the partner's choice and a list of source IPs are all we have.
 //
 // Order: the IP first (403), then the credential (401). A caller outside the allow-list learns

@@ -1,4 +1,4 @@
-// The result callback body (PROVIDER.md section 4; no envelope). Strict on what the contract
+// The provider's result callback body (no envelope). Strict on what the contract
 // names (ids, status, result, types), tolerant of fields the provider may add later: those are
 // not refused and stay in the raw payload stored with the event. Validated by CallbackBodyPipe,
 // not by the global (whitelisting) ValidationPipe.

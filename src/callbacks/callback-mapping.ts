@@ -13,7 +13,7 @@ export function isOurSessionIdFormat(partnerSessionId: string): boolean {
   return UUID.test(partnerSessionId);
 }
 
-/** What a callback body and a Get Submission Details answer have in common (PROVIDER.md 3, 4). */
+/** What a result callback body and a Get Submission Details answer have in common. */
 export interface ProviderResult {
   submissionId: string;
   status: ProviderStatus;
@@ -27,7 +27,7 @@ export interface ProviderResult {
   } | null;
 }
 
-/** PROVIDER.md: de-duplicate on submissionId + status + result. */
+/** The provider's rule: a delivery is the same when submissionId, status and result are. */
 export function dedupeKey(body: Pick<ProviderResult, 'submissionId' | 'status' | 'result'>): string {
   return `${body.submissionId}:${body.status}:${body.result ?? ''}`;
 }

@@ -1,10 +1,8 @@
-// Callback ingestion: one short transaction stores the raw event and applies its effect (through
-// SubmissionsRepository.applyTransition, the only writer of status), or quarantines a callback
-// for a session we never issued. The controller answers 200 only after this resolves, i.e. after
-// the commit; nothing slow (no outbound call) runs here.
+// Callback ingestion: the store's applyTransition records the raw event and applies its effect in
+// one conditional statement (no transaction held across round trips), or the callback is
+// quarantined when the session was never ours. The controller answers 200 only after this
+// resolves, i.e. after the commit; nothing slow (no outbound call) runs here.
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
 import { SubmissionsRepository } from '../submissions/submissions.repository.js';
 import type { CallbackBody } from './callback-body.pipe.js';
 import { isOurSessionIdFormat, toTransitionInput } from './callback-mapping.js';
@@ -21,7 +19,6 @@ export class CallbacksService {
   private readonly logger = new Logger(CallbacksService.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly submissions: SubmissionsRepository,
     private readonly unmatched: UnmatchedCallbacksRepository,
     private readonly metrics: CallbackMetrics,
@@ -32,7 +29,7 @@ export class CallbacksService {
     let outcome: IngestOutcome;
     try {
       outcome = isOurSessionIdFormat(body.partnerSessionId)
-        ? await this.dataSource.transaction((em) => this.applyOrQuarantine(body, em))
+        ? await this.applyOrQuarantine(body)
         : await this.quarantine(body);
     } catch (err) {
       this.metrics.count('error');
@@ -54,14 +51,14 @@ export class CallbacksService {
     return outcome;
   }
 
-  private async applyOrQuarantine(body: CallbackBody, em: EntityManager): Promise<IngestOutcome> {
-    const r = await this.submissions.applyTransition(body.partnerSessionId, toTransitionInput(body), em);
+  private async applyOrQuarantine(body: CallbackBody): Promise<IngestOutcome> {
+    const r = await this.submissions.applyTransition(body.partnerSessionId, toTransitionInput(body));
     if (r.outcome !== 'not_found') return r.outcome;
-    return this.quarantine(body, em);
+    return this.quarantine(body);
   }
 
-  private async quarantine(body: CallbackBody, em?: EntityManager): Promise<'unknown'> {
-    await this.unmatched.quarantine(body, em);
+  private async quarantine(body: CallbackBody): Promise<'unknown'> {
+    await this.unmatched.quarantine(body);
     return 'unknown';
   }
 }

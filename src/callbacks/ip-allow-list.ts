@@ -17,7 +17,7 @@ export class IpAllowList {
     }
   }
 
-  /** An empty list allows every caller (CONTRACT.md); the service warns about it at start. */
+  /** An empty list allows every caller (as the contract says); the service warns about it at start. */
   get allowsAll(): boolean {
     return this.v4.length === 0 && this.v6.length === 0;
   }

@@ -2,7 +2,8 @@
 // operators (GET /admin/callbacks/unmatched). Payloads are stored encrypted and never listed.
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { Sql } from '../database/sql.js';
 import { PiiCipher } from '../submissions/pii/pii-cipher.js';
 import type { CallbackBody } from './callback-body.pipe.js';
 import { UnmatchedCallbackEntity } from './unmatched-callback.entity.js';
@@ -47,12 +48,13 @@ const SUMMARY_COLUMNS: (keyof UnmatchedCallbackSummary)[] = [
 export class UnmatchedCallbacksRepository {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly sql: Sql,
     private readonly pii: PiiCipher,
   ) {}
 
   /** Stores one delivery (every delivery is kept, duplicates included); returns its id. */
-  async quarantine(body: CallbackBody, manager?: EntityManager): Promise<string> {
-    const rows: { id: string }[] = await (manager ?? this.dataSource).query(
+  async quarantine(body: CallbackBody): Promise<string> {
+    const rows = await this.sql.query<{ id: string }>(
       `INSERT INTO unmatched_callbacks (partner_session_id, provider_submission_id, status, result, source, payload_enc)
        VALUES ($1, $2, $3, $4, 'callback', $5) RETURNING id`,
       [
@@ -62,6 +64,7 @@ export class UnmatchedCallbacksRepository {
         body.result ?? null,
         this.pii.encryptJson(body),
       ],
+      { name: 'unmatched_quarantine' },
     );
     return String(rows[0].id);
   }

@@ -1,6 +1,6 @@
 // Which errors mean "the database cannot be reached right now" (stopped, restarting, the
 // connection cut, the pool unable to connect in time) as opposed to a bug or a refused statement.
-// The first kind is a 503 with Retry-After (CONTRACT.md: a request fails fast and may be retried;
+// The first kind is a 503 with Retry-After (the contract: a request fails fast and may be retried;
 // the provider retries a callback); the second stays a 500.
 
 /** SQLSTATEs of a server that is going away, starting, or refusing connections (class 08, 57P0x, 53300). */

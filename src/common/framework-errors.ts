@@ -1,7 +1,7 @@
 // Errors Fastify answers itself, before Nest and its exception filter see the request: a path that
 // is not valid percent-encoding, a path parameter over maxParamLength (414), and what Node's HTTP
 // parser refuses (a head over 16 KiB: 431; malformed requests: 400). They leave as problem+json too
-// (CONTRACT.md "Errors"), and the connection-level ones say `Connection: close`, so a keep-alive
+// (the contract's error shape), and the connection-level ones say `Connection: close`, so a keep-alive
 // client does not send its next request on a socket the server is destroying.
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';

@@ -1,5 +1,5 @@
-// The raw environment, validated with class-validator. Every variable of CONTRACT.md is here;
-// `loadConfig()` (app-config.ts) turns this into the one typed object the app reads.
+// The raw environment, validated with class-validator. Every variable of the contract is here;
+// `buildConfig()` (app-config.ts) turns this into the one typed object the app reads.
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,

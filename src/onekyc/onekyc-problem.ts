@@ -1,4 +1,4 @@
-// How a provider failure looks to our own callers (CONTRACT.md "Errors"): the provider answered
+// How a provider failure looks to our own callers (the contract's errors): the provider answered
 // with an error (a 4xx refusal, or a 5xx/429 with its envelope) → 502 carrying its `cause` and
 // `code` (plus Retry-After when trying again later can help); the provider did not answer
 // (refused connection, timeout, circuit open, our own rate-limit wait) → 503 with Retry-After.

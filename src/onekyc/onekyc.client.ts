@@ -1,4 +1,4 @@
-// The one client of the OneKYC provider (PROVIDER.md): the partner token, Initiate Flow and Get
+// The one client of the OneKYC provider's API: the partner token, Initiate Flow and Get
 // Submission Details. It owns base URLs, headers, a fresh timeout per call, keep-alive
 // connections, the per-instance rate limit, a circuit breaker per host, retries, metrics, and the
 // mapping of the provider's envelope to data or a typed OneKycException.
@@ -50,13 +50,18 @@ import {
   PartnerToken,
 } from './onekyc.types.js';
 import { ProviderRequest, ProviderResponse, ProviderTransport } from './provider-transport.js';
+import { ClusterBudget } from './cluster-budget.js';
+import {
+  PROVIDER_CALL_BUDGET_STORE,
+  ProviderCallBudgetRepository,
+} from './provider-call-budget.repository.js';
 import { RateLimiter, RateLimitWaitExceededError } from './rate-limiter.js';
 
 export const TOKEN_PATH = '/v1/esign/partner/authentication';
 export const INITIATE_FLOW_PATH = '/esign-partner/v1/initiate-flow';
 export const SUBMISSIONS_PATH = '/esign-partner/v1/submissions';
 
-/** Tuning that is not part of CONTRACT.md's configuration (tests shorten it). */
+/** Tuning that is not part of the contract's configuration (tests shorten it). */
 export interface OneKycClientOptions {
   retry: { maxRetries: number; baseMs: number; maxMs: number };
   breaker: { consecutiveFailures: number; halfOpenAfterMs: number };
@@ -93,6 +98,8 @@ const NEVER_RETRIED = new Set([
 export class OneKycClient implements OnModuleDestroy {
   private readonly options: OneKycClientOptions;
   private readonly limiter: RateLimiter;
+  /** The count shared by every instance on the database (absent without one: client-only tests). */
+  private readonly clusterBudget?: ClusterBudget;
   private readonly breakers: Record<Host, Breaker>;
   private readonly readRetry: RetryPolicy;
   private readonly initiateRetry: RetryPolicy;
@@ -104,6 +111,7 @@ export class OneKycClient implements OnModuleDestroy {
     private readonly tokens: AuthTokenService,
     private readonly metrics: OneKycMetrics,
     @Optional() @Inject(ONEKYC_CLIENT_OPTIONS) options?: OneKycClientOverrides,
+    @Optional() @Inject(PROVIDER_CALL_BUDGET_STORE) budgetStore?: ProviderCallBudgetRepository | null,
   ) {
     this.options = {
       retry: { ...DEFAULT_CLIENT_OPTIONS.retry, ...options?.retry },
@@ -115,6 +123,13 @@ export class OneKycClient implements OnModuleDestroy {
       maxWaitMs: this.options.rateLimit.maxWaitMs,
       backgroundShare: this.options.rateLimit.backgroundShare,
     });
+    if (budgetStore) {
+      this.clusterBudget = new ClusterBudget(budgetStore, {
+        maxPerSecond: config.onekyc.maxRps,
+        maxWaitMs: this.options.rateLimit.maxWaitMs,
+        backgroundShare: this.options.rateLimit.backgroundShare,
+      });
+    }
     this.breakers = { api: this.makeBreaker('api'), token: this.makeBreaker('token') };
     const backoff = providerBackoff(this.options.retry);
     const maxAttempts = this.options.retry.maxRetries;
@@ -150,7 +165,7 @@ export class OneKycClient implements OnModuleDestroy {
     const token = data.token;
     const expiresAt = parseInstant(data.expires_at);
     const lifetime = parseSeconds(data.expiry_seconds);
-    // Trust expires_at (PROVIDER.md), but not past the lifetime counted on our own clock (skew).
+    // Trust the provider's expires_at, but not past the lifetime counted on our own clock (skew).
     const candidates = [
       expiresAt !== undefined && expiresAt > fetchedAtMs ? expiresAt : undefined,
       lifetime !== undefined && lifetime > 0 ? fetchedAtMs + lifetime * 1000 : undefined,
@@ -270,7 +285,10 @@ export class OneKycClient implements OnModuleDestroy {
     try {
       // A token fetch is served first but is not partner traffic: reconciliation's first poll
       // needs one too, and must not shrink its own share to backgroundShare for five seconds.
-      await this.limiter.acquire(priority, { partnerActivity: operation !== 'token' });
+      const partnerActivity = operation !== 'token';
+      await this.limiter.acquire(priority, { partnerActivity });
+      // Then the cluster's count: ONEKYC_MAX_RPS is the partner's limit for all instances together.
+      await this.clusterBudget?.take(priority, { partnerActivity });
     } catch (err) {
       if (!(err instanceof RateLimitWaitExceededError)) throw err;
       throw new OneKycException({
@@ -351,7 +369,7 @@ export class OneKycClient implements OnModuleDestroy {
   }
 }
 
-/** The Initiate Flow body (PROVIDER.md section 2) from our input. */
+/** The Initiate Flow request body from our input. */
 export function buildInitiateBody(
   input: InitiateFlowInput,
   source: 'SDK' | 'WEB_SDK',

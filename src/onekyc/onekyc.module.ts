@@ -3,6 +3,7 @@ import { AuthTokenModule } from '../auth-token/auth-token.module.js';
 import { registerOneKycProblemMapper } from './onekyc-problem.js';
 import { ONEKYC_CLIENT_OPTIONS, OneKycClient } from './onekyc.client.js';
 import { OneKycMetrics, oneKycMetricProviders } from './onekyc.metrics.js';
+import { providerCallBudgetStore } from './provider-call-budget.repository.js';
 
 /**
  * The provider client. Needs AppConfig (global) and the metrics registry (MetricsModule, global);
@@ -14,6 +15,7 @@ import { OneKycMetrics, oneKycMetricProviders } from './onekyc.metrics.js';
     ...oneKycMetricProviders,
     OneKycMetrics,
     { provide: ONEKYC_CLIENT_OPTIONS, useValue: {} },
+    providerCallBudgetStore,
     OneKycClient,
   ],
   exports: [OneKycClient, AuthTokenModule],

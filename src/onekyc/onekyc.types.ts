@@ -1,4 +1,4 @@
-// The provider's vocabulary (PROVIDER.md), shared by the client, the sandbox and the modules that
+// The provider's vocabulary, shared by the client, the sandbox and the modules that
 // consume results (callbacks, reconciliation). Values are the provider's strings, verbatim.
 
 export const ONEKYC_FLOW = 'STANDALONE_IDENTITY_VERIFICATION' as const;
@@ -70,7 +70,7 @@ export interface SubmissionDetailsBody {
   imageUrls?: { KTP?: string; SELFIE?: string; ADDITIONAL_SELFIE?: string };
 }
 
-/** The result callback body (no envelope), PROVIDER.md section 4. */
+/** The result callback body (no envelope). */
 export interface OneKycCallbackBody {
   submissionId: string;
   userId: string;

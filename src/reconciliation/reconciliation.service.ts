@@ -23,7 +23,9 @@ import { OneKycErrorKind, OneKycException } from '../onekyc/onekyc.exception.js'
 import type { CallPriority, OneKycSubmissionDetails } from '../onekyc/onekyc.types.js';
 import type { EventSource } from '../submissions/submission-status.js';
 import { SubmissionEntity } from '../submissions/submission.entity.js';
+import { ClaimedPoll, SubmissionPollsRepository } from '../submissions/submission-polls.repository.js';
 import { EventInput, SubmissionsRepository } from '../submissions/submissions.repository.js';
+import { Sql } from '../database/sql.js';
 import { forEachBounded } from './bounded.js';
 import { JobInstance } from './job-instance.js';
 import { decideMatch } from './poll-matching.js';
@@ -34,7 +36,7 @@ import {
   PollScheduleOptions,
 } from './poll-schedule.js';
 import { ReconciliationMetrics, PollOutcome } from './reconciliation.metrics.js';
-import { ClaimedPoll, ReconciliationRepository, RunCounts } from './reconciliation.repository.js';
+import { ReconciliationRepository, RunCounts } from './reconciliation.repository.js';
 
 /** A run stops claiming after this long (the next tick continues); polls get 80 % of it. */
 export const RUN_TIME_CAP_MS = 5 * 60_000;
@@ -83,7 +85,9 @@ export class ReconciliationService {
   constructor(
     private readonly config: AppConfig,
     private readonly repo: ReconciliationRepository,
+    private readonly sql: Sql,
     private readonly submissions: SubmissionsRepository,
+    private readonly polls: SubmissionPollsRepository,
     private readonly client: OneKycClient,
     private readonly metrics: ReconciliationMetrics,
     private readonly instance: JobInstance,
@@ -115,7 +119,7 @@ export class ReconciliationService {
    */
   async reconcileOne(id: string, source: EventSource = 'admin'): Promise<SubmissionEntity | null> {
     if (!isOurSessionIdFormat(id)) return null;
-    const row = await this.repo.findForPoll(id);
+    const row = await this.polls.findForPoll(id);
     if (!row) return null;
     const res = await this.pollOne(row, source, 'foreground');
     this.metrics.polled(res.outcome);
@@ -197,7 +201,7 @@ export class ReconciliationService {
     const leaseSeconds = Math.ceil(claimSize / backgroundRps) + Math.ceil((3 * timeoutMs) / 1000) + 15;
 
     while (!this.stopping && Date.now() < deadline) {
-      const batch = await this.repo.claimDue(claimSize, leaseSeconds);
+      const batch = await this.polls.claimDue(claimSize, leaseSeconds);
       if (batch.length === 0) return;
       counts.claimed += batch.length;
       let budgetDry = false;
@@ -217,7 +221,7 @@ export class ReconciliationService {
       );
       if (unstarted.length > 0) {
         counts.claimed -= unstarted.length;
-        await this.repo.releaseClaims(unstarted.map((r) => r.id));
+        await this.polls.releaseClaims(unstarted.map((r) => r.id));
       }
       if (budgetDry) return; // our rate limit is full or the provider is down: the next tick resumes
     }
@@ -244,11 +248,11 @@ export class ReconciliationService {
       if (!(err instanceof OneKycException)) throw err;
       if (this.stopping && err.isTemporary) {
         // Shutting down (the client may already be closing): not a poll, hand the row back as due.
-        await this.repo.releaseClaims([row.id]);
+        await this.polls.releaseClaims([row.id]);
         return { outcome: 'deferred', changed: false, released: true, error: err };
       }
       if (NOT_SENT.has(err.kind)) {
-        await this.repo.deferPoll(row.id, deferredPollDelaySeconds(err.retryAfterSeconds));
+        await this.polls.deferPoll(row.id, deferredPollDelaySeconds(err.retryAfterSeconds));
         return { outcome: 'deferred', changed: false, error: err };
       }
       await this.submissions.recordEvent(row.id, {
@@ -265,7 +269,7 @@ export class ReconciliationService {
 
     const owner =
       answer && answer.partnerSessionId !== row.id && isOurSessionIdFormat(answer.partnerSessionId)
-        ? await this.repo.findOwner(answer.partnerSessionId)
+        ? await this.polls.findOwner(answer.partnerSessionId)
         : null;
     const decision = decideMatch(row, answer, owner);
     let result: PollResult;
@@ -338,7 +342,7 @@ export class ReconciliationService {
   }
 
   private finishPoll(row: ClaimedPoll, pollsSinceChange: number): Promise<void> {
-    return this.repo.finishPoll(
+    return this.polls.finishPoll(
       row.id,
       nextPollDelaySeconds(pollsSinceChange, this.schedule),
       this.config.reconcile.expireAfterHours,
@@ -350,8 +354,8 @@ export class ReconciliationService {
     const olderThanSeconds = stuckInitiationSeconds(this.config.onekyc.timeoutMs);
     let total = 0;
     while (!this.stopping && Date.now() < deadline) {
-      const { locked, applied } = await this.repo.transaction(async (em) => {
-        const ids = await this.repo.lockStuckInitiations(em, SETTLE_BATCH, olderThanSeconds);
+      const { locked, applied } = await this.sql.transaction(async (tx) => {
+        const ids = await this.polls.lockStuckInitiations(tx, SETTLE_BATCH, olderThanSeconds);
         let n = 0;
         for (const id of ids) {
           const r = await this.submissions.applyTransition(
@@ -365,7 +369,7 @@ export class ReconciliationService {
                 detail: { reason: 'initiation_never_finished', olderThanSeconds },
               },
             },
-            em,
+            { tx },
           );
           if (r.changed) n++;
         }
@@ -383,8 +387,8 @@ export class ReconciliationService {
     const hours = this.config.reconcile.expireAfterHours;
     let total = 0;
     do {
-      const { locked, applied } = await this.repo.transaction(async (em) => {
-        const rows = await this.repo.lockExpired(em, SETTLE_BATCH, hours);
+      const { locked, applied } = await this.sql.transaction(async (tx) => {
+        const rows = await this.polls.lockExpired(tx, SETTLE_BATCH, hours);
         let n = 0;
         for (const row of rows) {
           const r = await this.submissions.applyTransition(
@@ -399,7 +403,7 @@ export class ReconciliationService {
                   : { reason: 'max_age', expireAfterHours: hours },
               },
             },
-            em,
+            { tx },
           );
           if (r.changed) n++;
         }

@@ -4,14 +4,15 @@
 // marked (pii_redacted_at) and gets a PII_REDACTED event when something was erased. Also drops
 // expired idempotency records and job run records older than JOB_RUNS_KEEP_DAYS.
 //
-// Safe with many instances: each batch locks its rows with FOR UPDATE SKIP LOCKED in one short
-// transaction, so two instances never process the same row and never wait on each other.
+// Safe with many instances: each batch is one statement of the store (`redact`) that locks its
+// rows with FOR UPDATE SKIP LOCKED, so two instances never process the same row nor wait.
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { IdempotencyRepository } from '../flows/idempotency.repository.js';
 import { JobInstance } from './job-instance.js';
 import { ReconciliationMetrics } from './reconciliation.metrics.js';
 import { ReconciliationRepository, RunCounts } from './reconciliation.repository.js';
+import { SubmissionsRepository } from '../submissions/submissions.repository.js';
 
 const REDACT_BATCH = 200;
 export const JOB_RUNS_KEEP_DAYS = 30;
@@ -40,6 +41,7 @@ export class RetentionService {
   constructor(
     private readonly config: AppConfig,
     private readonly repo: ReconciliationRepository,
+    private readonly submissions: SubmissionsRepository,
     private readonly idempotency: IdempotencyRepository,
     private readonly metrics: ReconciliationMetrics,
     private readonly instance: JobInstance,
@@ -78,32 +80,16 @@ export class RetentionService {
       const days = this.config.pii.retentionDays;
       const deadline = Date.now() + RUN_TIME_CAP_MS;
       while (!this.stopping && Date.now() < deadline) {
-        const batch = await this.repo.transaction(async (em) => {
-          const rows = await this.repo.lockForRedaction(em, REDACT_BATCH, days);
-          if (rows.length === 0) return { rows: 0, erasedRows: 0, payloads: 0 };
-          const payloads = await this.repo.redact(
-            em,
-            rows.map((r) => r.id),
-          );
-          const events = rows
-            .map((r) => ({
-              id: r.id,
-              detail: {
-                retentionDays: days,
-                ktpData: r.hadKtp,
-                imageUrls: r.hadImageUrls,
-                nikHash: r.hadNikHash,
-                eventPayloads: payloads.get(r.id) ?? 0,
-              },
-            }))
-            .filter(
-              (e) => e.detail.ktpData || e.detail.imageUrls || e.detail.nikHash || e.detail.eventPayloads > 0,
-            );
-          await this.repo.appendRedactedEvents(em, events);
-          let n = 0;
-          for (const v of payloads.values()) n += v;
-          return { rows: rows.length, erasedRows: events.length, payloads: n };
-        });
+        const rows = await this.submissions.redact(
+          { finishedDaysAgo: days, limit: REDACT_BATCH },
+          { source: 'system', detail: { retentionDays: days } },
+        );
+        const erased = rows.filter((r) => r.ktpData || r.imageUrls || r.nikHash || r.eventPayloads > 0);
+        const batch = {
+          rows: rows.length,
+          erasedRows: erased.length,
+          payloads: rows.reduce((n, r) => n + r.eventPayloads, 0),
+        };
         counts.claimed += batch.rows;
         counts.updated += batch.erasedRows;
         counts.unchanged += batch.rows - batch.erasedRows;

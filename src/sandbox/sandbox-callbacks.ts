@@ -1,4 +1,4 @@
-// Delivers result callbacks the way the provider does (PROVIDER.md section 4): an HTTP request to
+// Delivers result callbacks the way the provider does: an HTTP request to
 // the partner's URL with its method and static credential header, at least once, retried on
 // anything but a 2xx. Faults: drop, deliver N times, delay, reorder (a stale PARTIALLY_COMPLETED
 // after the COMPLETED), and the retry schedule.

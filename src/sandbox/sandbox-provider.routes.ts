@@ -1,4 +1,4 @@
-// The three provider endpoints, answered exactly as PROVIDER.md describes them: same paths,
+// The three provider endpoints, answered exactly as the provider's API reference describes them: same paths,
 // headers, validations, envelope and codes. Where the provider documents a cause but not its
 // code, the sandbox uses 1650 for a missing/invalid header and 1539 for an invalid body (the
 // documented INVALID_FLOW example carries 1539); clients must key on `cause`, not on `code`.

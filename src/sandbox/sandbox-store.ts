@@ -107,7 +107,7 @@ export function imagePath(submissionId: string, kind: string): string {
   return `/sandbox/images/${encodeURIComponent(submissionId)}/${kind}`;
 }
 
-/** The callback body (PROVIDER.md section 4) for a submission's current state. */
+/** The result callback body the provider would send for a submission's current state. */
 export function callbackBody(sub: SandboxSubmission): OneKycCallbackBody {
   const imageUrl = (kind: string) => {
     const path = imagePath(sub.submissionId, kind);

@@ -1,4 +1,4 @@
-// The statuses of CONTRACT.md and the order they move in. Pure data, no I/O.
+// The statuses of the contract and the order they move in. Pure data, no I/O.
 
 export const SUBMISSION_STATUSES = [
   'INITIATED',
@@ -24,11 +24,10 @@ export const TERMINAL_STATUSES: ReadonlySet<SubmissionStatus> = new Set([
   'EXPIRED',
   'INITIATION_FAILED',
 ]);
-export const PENDING_STATUSES: readonly SubmissionStatus[] = [
-  'INITIATED',
-  'IN_PROGRESS',
-  'PARTIALLY_COMPLETED',
-];
+/** Not yet terminal: reconciliation polls these and the clock may expire them. */
+export const PENDING_STATUSES: readonly SubmissionStatus[] = SUBMISSION_STATUSES.filter(
+  (s) => !TERMINAL_STATUSES.has(s),
+);
 
 /** Progress rank: a status may only move to a higher rank. All terminal statuses share the top. */
 export const STATUS_RANK: Record<SubmissionStatus, number> = {

@@ -1,4 +1,4 @@
-import { decideTransition } from './submission-transition.js';
+import { changeKindOf, decideTransition } from './submission-transition.js';
 
 const at = new Date('2026-01-01T00:00:00Z');
 
@@ -100,5 +100,62 @@ describe('decideTransition', () => {
       decideTransition({ status: 'IN_PROGRESS', result: null, initiatedAt: at }, { status: 'EXPIRED' })
         .changesStatus,
     ).toBe(true);
+  });
+
+  it('records the token issued once, as a change that keeps the status INITIATED', () => {
+    const issued = { status: 'INITIATED' as const, tokenIssued: true };
+    expect(decideTransition({ status: 'INITIATED', result: null, initiatedAt: null }, issued)).toEqual({
+      outcome: 'applied',
+      changesStatus: false,
+    });
+    expect(decideTransition({ status: 'INITIATED', result: null, initiatedAt: at }, issued).outcome).toBe(
+      'duplicate',
+    );
+  });
+
+  it('still records the token when a callback overtook the initiation answer', () => {
+    expect(
+      decideTransition(
+        { status: 'IN_PROGRESS', result: null, initiatedAt: null },
+        { status: 'INITIATED', tokenIssued: true },
+      ),
+    ).toEqual({ outcome: 'applied', changesStatus: false });
+  });
+
+  it('ignores a token issued after the initiation was declared failed', () => {
+    expect(
+      decideTransition(
+        { status: 'INITIATION_FAILED', result: null, initiatedAt: null },
+        { status: 'INITIATED', tokenIssued: true },
+      ).outcome,
+    ).toBe('stale');
+  });
+});
+
+describe('changeKindOf', () => {
+  const applied = { outcome: 'applied' as const, changesStatus: true };
+
+  it('names a change after the status observed', () => {
+    expect(changeKindOf({ status: 'IN_PROGRESS' }, applied)).toBe('updated');
+    expect(changeKindOf({ status: 'PARTIALLY_COMPLETED' }, applied)).toBe('updated');
+    expect(changeKindOf({ status: 'COMPLETED', result: 'VALID' }, applied)).toBe('completed');
+    expect(changeKindOf({ status: 'ERROR' }, applied)).toBe('failed');
+    expect(changeKindOf({ status: 'INITIATION_FAILED' }, applied)).toBe('failed');
+    expect(changeKindOf({ status: 'EXPIRED' }, applied)).toBe('expired');
+  });
+
+  it('calls a result learned at COMPLETED a completion too', () => {
+    expect(
+      changeKindOf({ status: 'COMPLETED', result: 'VALID' }, { outcome: 'applied', changesStatus: false }),
+    ).toBe('completed');
+  });
+
+  it('treats the token issued and a flagged conflict as bookkeeping partners do not hear about', () => {
+    expect(
+      changeKindOf({ status: 'INITIATED', tokenIssued: true }, { ...applied, changesStatus: false }),
+    ).toBe(null);
+    expect(
+      changeKindOf({ status: 'COMPLETED', result: 'INVALID' }, { outcome: 'conflict', changesStatus: false }),
+    ).toBe(null);
   });
 });

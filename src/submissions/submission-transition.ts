@@ -1,6 +1,7 @@
-// The rules of CONTRACT.md as one pure function: given the submission as it is and what was just
-// observed (a callback, a poll, an expiry, the end of an initiation), what happens. The
-// repository's `applyTransition` is the only caller and the only writer of `status`.
+// The contract's status rules as one pure function: given the submission as it is and what was
+// just observed (a callback, a poll, an expiry, the provider issuing the SDK token, the end of an
+// initiation), what happens, and what kind of change partners hear about. The store's
+// `applyTransition` is the only caller and the only writer of a submission's state.
 import { isTerminal, STATUS_RANK, SubmissionResult, SubmissionStatus } from './submission-status.js';
 
 export interface CurrentState {
@@ -13,7 +14,18 @@ export interface CurrentState {
 export interface Observation {
   status: SubmissionStatus;
   result?: SubmissionResult | null;
+  /**
+   * The provider answered the initiation with an SDK token (status stays INITIATED): the
+   * submission now waits for the user. Sets `initiatedAt` once.
+   */
+  tokenIssued?: boolean;
 }
+
+/**
+ * What a change means to partners, as the store's follow-ups see it (`changed.change_kind`);
+ * null for bookkeeping they need not hear about (the token issued, a conflict flagged).
+ */
+export type ChangeKind = 'created' | 'updated' | 'completed' | 'failed' | 'expired' | 'redacted';
 
 export type TransitionOutcome =
   /** The status moves forward (or, same status, new facts arrive for the first time). */
@@ -33,6 +45,12 @@ export interface TransitionDecision {
 
 export function decideTransition(current: CurrentState, next: Observation): TransitionDecision {
   const nextResult = next.result ?? null;
+  if (next.tokenIssued) {
+    // Once only; and not after the initiation was declared failed (the row was closed meanwhile).
+    if (current.initiatedAt !== null) return { outcome: 'duplicate', changesStatus: false };
+    if (current.status === 'INITIATION_FAILED') return { outcome: 'stale', changesStatus: false };
+    return { outcome: 'applied', changesStatus: false };
+  }
   if (
     next.status === 'INITIATION_FAILED' &&
     current.initiatedAt !== null &&
@@ -55,4 +73,28 @@ export function decideTransition(current: CurrentState, next: Observation): Tran
   if (STATUS_RANK[next.status] < STATUS_RANK[current.status])
     return { outcome: 'stale', changesStatus: false };
   return { outcome: 'applied', changesStatus: true };
+}
+
+/**
+ * The kind of an applied change, named after the status the observation reports: a status that
+ * moved, or facts learned for the first time at the same status (a COMPLETED that now brings its
+ * result is `completed` again, with `previous_status` COMPLETED). The token issued and a flagged
+ * conflict are bookkeeping (null). Only meaningful for outcome `applied` and `conflict`.
+ */
+export function changeKindOf(next: Observation, decision: TransitionDecision): ChangeKind | null {
+  if (decision.outcome !== 'applied' || next.tokenIssued) return null;
+  switch (next.status) {
+    case 'INITIATED':
+      return null;
+    case 'IN_PROGRESS':
+    case 'PARTIALLY_COMPLETED':
+      return 'updated';
+    case 'COMPLETED':
+      return 'completed';
+    case 'ERROR':
+    case 'INITIATION_FAILED':
+      return 'failed';
+    case 'EXPIRED':
+      return 'expired';
+  }
 }

@@ -1,12 +1,13 @@
 import { Global, Module } from '@nestjs/common';
 import { PiiCipher } from './pii/pii-cipher.js';
 import { PiiReencryptionService } from './pii/pii-reencryption.service.js';
+import { SubmissionPollsRepository } from './submission-polls.repository.js';
 import { SubmissionsRepository } from './submissions.repository.js';
 
 /** The submission store: the heart every other module writes through. */
 @Global()
 @Module({
-  providers: [PiiCipher, SubmissionsRepository, PiiReencryptionService],
-  exports: [PiiCipher, SubmissionsRepository, PiiReencryptionService],
+  providers: [PiiCipher, SubmissionsRepository, SubmissionPollsRepository, PiiReencryptionService],
+  exports: [PiiCipher, SubmissionsRepository, SubmissionPollsRepository, PiiReencryptionService],
 })
 export class SubmissionsModule {}

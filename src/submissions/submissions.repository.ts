@@ -1,9 +1,9 @@
-// The submission store: every module writes submissions through here. `applyTransition` is the
-// only writer of `status`; the hot paths (callback ingestion, initiation) are hand-written SQL
-// with the fewest round trips that keep them correct under concurrency.
+// The submission store: the only writer of the `submissions` table. Every change of a
+// verification (created at initiation, the token issued, a status or facts applied, expiry,
+// redaction) is decided by `decideTransition` and written as ONE statement with its timeline
+// event(s) and every registered follow-up (e.g. a webhook outbox row), so they commit together.
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { Sql, Tx } from '../database/sql.js';
 import { AppConfig } from '../config/app-config.js';
 import { PiiCipher } from './pii/pii-cipher.js';
 import { SubmissionEventEntity } from './submission-event.entity.js';
@@ -14,7 +14,8 @@ import {
   SubmissionResult,
   SubmissionStatus,
 } from './submission-status.js';
-import { decideTransition, TransitionOutcome } from './submission-transition.js';
+import { PENDING_SQL } from './submission-sql.js';
+import { changeKindOf, decideTransition, TransitionOutcome } from './submission-transition.js';
 import { SubmissionEntity } from './submission.entity.js';
 
 export interface Contacts {
@@ -42,7 +43,10 @@ export interface EventInput {
   dedupeKey?: string;
 }
 
-/** What was observed about a submission: a callback, a poll answer, an expiry, a failed initiation. */
+/**
+ * What was observed about a submission: a callback, a poll answer, an expiry, a failed
+ * initiation, or the provider issuing the SDK token (`tokenIssued`, status INITIATED).
+ */
 export interface TransitionInput {
   status: SubmissionStatus;
   result?: SubmissionResult | null;
@@ -53,6 +57,7 @@ export interface TransitionInput {
   ktpData?: Record<string, unknown> | null;
   imageUrls?: Record<string, unknown> | null;
   initiationError?: Record<string, unknown> | null;
+  tokenIssued?: { sdkExpiresAt: Date | null };
   event: EventInput;
 }
 
@@ -64,48 +69,115 @@ export interface TransitionResult {
   status?: SubmissionStatus;
 }
 
-/** The part of a pg Pool/Client this file uses. */
-interface PgQueryable {
-  query<T>(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }>;
+/**
+ * Something another room writes in the same statement as every change of a submission. `ctes`
+ * is SQL text of one or more CTE definitions (`wh_outbox AS (INSERT ... SELECT ... FROM changed
+ * WHERE change_kind IS NOT NULL)`) with no bind parameters, names prefixed by the room. They
+ * read `changed`: one row per submission the statement changed, every column of `submissions`
+ * after the change plus `change_kind` (see ChangeKind; NULL for bookkeeping), `previous_status`
+ * (NULL at creation) and `image_urls_learned`. A follow-up never updates `submissions`.
+ */
+export interface ChangeFollowUp {
+  name: string;
+  ctes: string;
+}
+
+/** Which rows `redact` erases. */
+export type RedactionTarget =
+  /** Up to `limit` finished rows past `retentionDays`, not yet processed (skips locked rows). */
+  | { finishedDaysAgo: number; limit: number }
+  /** These rows, whatever their state (waits for their locks). */
+  | { ids: string[] };
+
+export interface RedactedRow {
+  id: string;
+  ktpData: boolean;
+  imageUrls: boolean;
+  nikHash: boolean;
+  eventPayloads: number;
+}
+
+/** What the optimistic read of applyTransition sees. */
+interface CurrentRow {
+  status: SubmissionStatus;
+  result: SubmissionResult | null;
+  initiated_at: Date | null;
+  has_conflict: boolean;
+  version: number;
+  user_id: string;
+  user_id_type: string;
 }
 
 /**
- * Runs one of applyTransition's statements as a named prepared statement on the transaction's
- * connection: PostgreSQL parses and plans it once per connection instead of once per callback
- * (for these CTEs, planning cost as much as executing). `text` must be the same for a `name`.
- * Errors are TypeORM's QueryFailedError, as from `manager.query`.
+ * A lost race (another writer changed the row between our read and our conditional write) is
+ * retried with a fresh read. Every loss means someone else's change committed, so N concurrent
+ * writers finish in at most N rounds; the cap only stops a runaway.
  */
-async function prepared<T = Record<string, unknown>>(
-  manager: EntityManager,
-  name: string,
-  text: string,
-  params: unknown[],
-): Promise<T[]> {
-  const runner = manager.queryRunner;
-  if (!runner || runner.isReleased) return manager.query(text, params);
-  const client = (await runner.connect()) as PgQueryable;
-  try {
-    return (await client.query<T>({ name, text, values: params })).rows;
-  } catch (err) {
-    throw new QueryFailedError(text, params, err as Error);
-  }
-}
+const MAX_ATTEMPTS = 50;
 
-const PENDING_SQL = `('INITIATED', 'IN_PROGRESS', 'PARTIALLY_COMPLETED')`;
+/** The columns of a submission as SubmissionEntity properties. */
+const SUBMISSION_SELECT = `id, user_id AS "userId", user_id_type AS "userIdType", contact_type AS "contactType",
+  contact_enc AS "contactEnc", contact_hash AS "contactHash", source, user_locale AS "userLocale", status, result,
+  reason_code AS "reasonCode", provider_submission_id AS "providerSubmissionId", initiated_at AS "initiatedAt",
+  sdk_expires_at AS "sdkExpiresAt", initiation_error AS "initiationError", verification_result AS "verificationResult",
+  certificate_registration AS "certificateRegistration", ktp_enc AS "ktpEnc", nik_hash AS "nikHash",
+  image_urls_enc AS "imageUrlsEnc", image_urls_received_at AS "imageUrlsReceivedAt", pii_redacted_at AS "piiRedactedAt",
+  has_conflict AS "hasConflict", created_at AS "createdAt", updated_at AS "updatedAt", completed_at AS "completedAt",
+  last_polled_at AS "lastPolledAt", next_poll_at AS "nextPollAt", poll_attempts AS "pollAttempts", version`;
+
+const EVENT_SELECT = `id, submission_id AS "submissionId", type, source, from_status AS "fromStatus",
+  to_status AS "toStatus", status, result, provider_submission_id AS "providerSubmissionId", dedupe_key AS "dedupeKey",
+  duplicate, stale, conflict, detail, payload_enc AS "payloadEnc", created_at AS "createdAt"`;
+
+/** The columns every observation event fills, $1..$12 in every statement that writes one. */
+const OBSERVATION_COLUMNS = `submission_id, type, source, status, result, provider_submission_id, dedupe_key,
+  duplicate, stale, conflict, detail, payload_enc`;
 
 @Injectable()
 export class SubmissionsRepository {
+  private readonly followUps: ChangeFollowUp[] = [];
+  /** Statement texts, built on first use with the follow-ups registered by then. */
+  private readonly texts = new Map<string, string>();
+
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly sql: Sql,
     private readonly pii: PiiCipher,
     private readonly config: AppConfig,
   ) {}
 
   /**
+   * Adds `f` to every statement that changes a submission. Call it from a module's
+   * `onModuleInit`: statement texts are fixed on first use (they are named prepared statements),
+   * and registering after that throws.
+   */
+  registerFollowUp(f: ChangeFollowUp): void {
+    if (this.texts.size > 0) {
+      throw new Error(`follow-up ${f.name} registered after the store's statements were built`);
+    }
+    if (this.followUps.some((g) => g.name === f.name))
+      throw new Error(`follow-up ${f.name} registered twice`);
+    if (/\$\d/.test(f.ctes)) throw new Error(`follow-up ${f.name} must not use bind parameters`);
+    if (/\bUPDATE\s+submissions\b/i.test(f.ctes)) {
+      throw new Error(`follow-up ${f.name} must not update submissions (the store is its only writer)`);
+    }
+    this.followUps.push(f);
+  }
+
+  /** The text of statement `name`: built once by `build` with the follow-up CTEs, then frozen. */
+  private text(name: string, build: (followUps: string) => string): string {
+    let text = this.texts.get(name);
+    if (text === undefined) {
+      text = build(this.followUps.map((f) => `,\n/* ${f.name} */ ${f.ctes}`).join(''));
+      this.texts.set(name, text);
+    }
+    return text;
+  }
+
+  /**
    * Writes the row (status INITIATED, initiated_at null) and its INITIATION_REQUESTED event in one
    * statement, before the provider is called: a crash after this leaves a row that
-   * reconciliation settles. `next_poll_at` makes it due for that check. Answers only what the
-   * caller needs (the whole row cost PostgreSQL and pg a column each to send and parse).
+   * reconciliation settles. `next_poll_at` makes it due for that check. A change of kind
+   * `created`. Answers only what the caller needs.
    */
   async createForInitiation(s: NewSubmission): Promise<{ id: string; createdAt: Date }> {
     // The phone, when given, is the primary contact; both are kept (encrypted) when both are given.
@@ -114,18 +186,25 @@ export class SubmissionsRepository {
     if (!primary) throw new Error('a submission needs a phone number or an email');
     const contactEnc = this.pii.encryptJson(s.contacts);
     const contactHash = this.pii.blindIndex(contactType === 'PHONE' ? 'phone' : 'email', primary);
-    const rows = await this.preparedQuery<{ created_at: Date }>(
-      'submissions_create_for_initiation',
-      `WITH ins AS (
+    const text = this.text(
+      'create',
+      (followUps) => `WITH store_row AS (
          INSERT INTO submissions (id, user_id, user_id_type, contact_type, contact_enc, contact_hash, source, user_locale,
                                   status, next_poll_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'INITIATED', now() + make_interval(secs => $9))
-         RETURNING id, created_at
-       ), ev AS (
+         RETURNING *
+       ), changed AS (
+         SELECT store_row.*, 'created'::text AS change_kind, NULL::text AS previous_status,
+                false AS image_urls_learned
+         FROM store_row
+       ), store_events AS (
          INSERT INTO submission_events (submission_id, type, source, to_status, detail)
-         SELECT id, 'INITIATION_REQUESTED', 'api', 'INITIATED', $10::jsonb FROM ins
-       )
-       SELECT created_at FROM ins`,
+         SELECT id, 'INITIATION_REQUESTED', 'api', 'INITIATED', $10::jsonb FROM changed
+       )${followUps}
+       SELECT created_at FROM changed`,
+    );
+    const rows = await this.sql.query<{ created_at: Date }>(
+      text,
       [
         s.id,
         s.userId,
@@ -138,60 +217,75 @@ export class SubmissionsRepository {
         this.config.reconcile.afterSeconds,
         JSON.stringify({ source: s.source, userLocale: s.userLocale, contactType }),
       ],
+      { name: 'submissions_create' },
     );
     return { id: s.id, createdAt: rows[0].created_at };
   }
 
-  /** The provider issued the SDK token: the submission now waits for the user. Not a status change. */
-  async markInitiated(
+  /**
+   * The provider issued the SDK token: the submission now waits for the user (status stays
+   * INITIATED). An observation like any other, decided by the transition function.
+   */
+  markInitiated(
     id: string,
     sdkExpiresAt: Date | null,
     detail: Record<string, unknown> = {},
-  ): Promise<void> {
-    await this.preparedQuery(
-      'submissions_mark_initiated',
-      `WITH upd AS (
-         UPDATE submissions SET initiated_at = now(), sdk_expires_at = $2, updated_at = now(), version = version + 1,
-                next_poll_at = now() + make_interval(secs => $3)
-         WHERE id = $1 AND initiated_at IS NULL AND status = 'INITIATED'
-         RETURNING id
-       )
-       INSERT INTO submission_events (submission_id, type, source, status, detail)
-       SELECT id, 'INITIATED', 'api', 'INITIATED', $4::jsonb FROM upd`,
-      [id, sdkExpiresAt, this.config.reconcile.afterSeconds, JSON.stringify(detail)],
-    );
+  ): Promise<TransitionResult> {
+    return this.applyTransition(id, {
+      status: 'INITIATED',
+      tokenIssued: { sdkExpiresAt },
+      event: { type: 'INITIATED', source: 'api', detail },
+    });
   }
 
   /**
-   * THE transition function: locks the row, decides with `decideTransition`, writes the row and
-   * the event(s) in one statement, and says what happened. Runs in its own short transaction, or
-   * in the caller's (`manager`) so a caller can store more in the same commit.
+   * THE transition function. Reads the row without locking it, decides with `decideTransition`,
+   * then writes with ONE statement conditional on the version it read: the row, its event(s) and
+   * every follow-up when something changes; only the event when nothing does (duplicate, stale).
+   * A lost race (0 rows: another writer got there first) is decided again on a fresh read, so a
+   * change takes effect exactly once however many deliveries race. With `tx`, runs inside the
+   * caller's transaction (e.g. on rows it locked).
    */
   async applyTransition(
     id: string,
     input: TransitionInput,
-    manager?: EntityManager,
+    opts: { tx?: Tx } = {},
   ): Promise<TransitionResult> {
-    if (!manager) return this.dataSource.transaction((em) => this.applyTransition(id, input, em));
-    const locked: { status: SubmissionStatus; result: SubmissionResult | null; initiated_at: Date | null }[] =
-      await prepared(
-        manager,
-        'submissions_lock',
-        `SELECT status, result, initiated_at FROM submissions WHERE id = $1 FOR UPDATE`,
+    const payloadEnc = input.event.payload === undefined ? null : this.pii.encryptJson(input.event.payload);
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const rows = await this.sql.query<CurrentRow>(
+        `SELECT status, result, initiated_at, has_conflict, version, user_id, user_id_type
+         FROM submissions WHERE id = $1`,
         [id],
+        { name: 'submissions_read', tx: opts.tx },
       );
-    if (locked.length === 0) return { outcome: 'not_found', changed: false };
-    const current = locked[0];
+      if (rows.length === 0) return { outcome: 'not_found', changed: false };
+      const written = await this.writeDecision(id, input, payloadEnc, rows[0], opts.tx);
+      if (written) return written;
+    }
+    throw new Error(`submission ${id}: lost the write race ${MAX_ATTEMPTS} times`);
+  }
+
+  /** One conditional write of what `current` plus `input` decide; null when the version moved. */
+  private async writeDecision(
+    id: string,
+    input: TransitionInput,
+    payloadEnc: string | null,
+    current: CurrentRow,
+    tx: Tx | undefined,
+  ): Promise<TransitionResult | null> {
+    const observation = {
+      status: input.status,
+      result: input.result ?? null,
+      tokenIssued: input.tokenIssued !== undefined,
+    };
     const decision = decideTransition(
       { status: current.status, result: current.result, initiatedAt: current.initiated_at },
-      { status: input.status, result: input.result ?? null },
+      observation,
     );
-    const applied = decision.outcome === 'applied';
     const newStatus = decision.changesStatus ? input.status : current.status;
-    const terminal = isTerminal(newStatus);
-
     const ev = input.event;
-    const params: unknown[] = [
+    const eventParams: unknown[] = [
       id, // $1
       ev.type,
       ev.source,
@@ -203,99 +297,70 @@ export class SubmissionsRepository {
       decision.outcome === 'stale',
       decision.outcome === 'conflict', // $10
       ev.detail ? JSON.stringify(ev.detail) : null,
-      ev.payload === undefined ? null : this.pii.encryptJson(ev.payload),
-      current.status, // $13
-      newStatus,
-      decision.changesStatus, // $15
+      payloadEnc, // $12
     ];
-    // The observation event first, then (when the status moved) a STATUS_CHANGED event: one
-    // INSERT ... ORDER BY keeps the timeline's id order.
-    const eventsSql = `
-      INSERT INTO submission_events (submission_id, type, source, from_status, to_status, status, result,
-                                     provider_submission_id, dedupe_key, duplicate, stale, conflict, detail, payload_enc)
-      SELECT sid, typ, src, fs, ts, st, res, psid, dk, dup, stl, cfl, det, pl FROM (
-        SELECT 1 AS ord, $1::uuid AS sid, $2::varchar AS typ, $3::varchar AS src, NULL::varchar AS fs,
-               NULL::varchar AS ts, $4::varchar AS st, $5::varchar AS res, $6::varchar AS psid, $7::varchar AS dk,
-               $8::boolean AS dup, $9::boolean AS stl, $10::boolean AS cfl, $11::jsonb AS det, $12::text AS pl
-        UNION ALL
-        SELECT 2, $1::uuid, 'STATUS_CHANGED', $3::varchar, $13::varchar, $14::varchar, $14::varchar, $5::varchar,
-               NULL, NULL, false, false, false, NULL, NULL
-        WHERE $15::boolean
-      ) e ORDER BY ord`;
-
-    if (!applied) {
-      if (decision.outcome === 'conflict') {
-        await prepared(
-          manager,
-          'submissions_conflict',
-          `WITH upd AS (UPDATE submissions SET has_conflict = true, updated_at = now() WHERE id = $1 RETURNING id)
-           ${eventsSql}`,
-          params,
-        );
-      } else {
-        await prepared(manager, 'submissions_events', eventsSql, params);
-      }
-      return {
-        outcome: decision.outcome,
-        changed: false,
-        previousStatus: current.status,
-        status: current.status,
-      };
-    }
-
-    const ktp = input.ktpData ?? null;
-    const nik = ktp && typeof ktp.nik === 'string' ? ktp.nik : null;
-    params.push(
-      input.reasonCode ?? null, // $16
-      input.verificationResult ? JSON.stringify(input.verificationResult) : null,
-      input.certificateRegistration ? JSON.stringify(input.certificateRegistration) : null,
-      ktp ? this.pii.encryptJson(ktp) : null,
-      nik ? this.pii.blindIndex('nik', nik) : null, // $20
-      input.imageUrls ? this.pii.encryptJson(input.imageUrls) : null,
-      input.initiationError ? JSON.stringify(input.initiationError) : null,
-      terminal, // $23
-    );
-    await prepared(
-      manager,
-      'submissions_apply',
-      `WITH upd AS (
-         UPDATE submissions SET
-           status = $14,
-           result = COALESCE($5, result),
-           reason_code = COALESCE($16, reason_code),
-           provider_submission_id = COALESCE($6, provider_submission_id),
-           verification_result = COALESCE($17::jsonb, verification_result),
-           certificate_registration = COALESCE($18::jsonb, certificate_registration),
-           ktp_enc = COALESCE($19, ktp_enc),
-           nik_hash = COALESCE($20, nik_hash),
-           image_urls_enc = COALESCE($21, image_urls_enc),
-           image_urls_received_at = CASE WHEN $21::text IS NOT NULL THEN now() ELSE image_urls_received_at END,
-           initiation_error = COALESCE($22::jsonb, initiation_error),
-           completed_at = CASE WHEN $23::boolean THEN COALESCE(completed_at, now()) ELSE completed_at END,
-           next_poll_at = CASE WHEN $23::boolean THEN NULL ELSE next_poll_at END,
-           updated_at = now(),
-           version = version + 1
-         WHERE id = $1
-         RETURNING id
-       )
-       ${eventsSql}`,
-      params,
-    );
-    return {
-      outcome: 'applied',
-      changed: true,
+    const result: TransitionResult = {
+      outcome: decision.outcome,
+      changed: decision.outcome === 'applied',
       previousStatus: current.status,
       status: newStatus,
     };
+
+    // Nothing changes (a duplicate, a stale status, a conflict already flagged): only the event,
+    // still conditional on the version so its flags describe the row as it was at the commit.
+    if (decision.outcome !== 'applied' && !(decision.outcome === 'conflict' && !current.has_conflict)) {
+      const rows = await this.sql.query(
+        `INSERT INTO submission_events (${OBSERVATION_COLUMNS})
+         SELECT s.id, $2::varchar, $3::varchar, $4::varchar, $5::varchar, $6::varchar, $7::varchar, $8::boolean,
+                $9::boolean, $10::boolean, $11::jsonb, $12::text
+         FROM submissions s WHERE s.id = $1 AND s.version = $13
+         RETURNING id`,
+        [...eventParams, current.version],
+        { name: 'submissions_observe', tx },
+      );
+      return rows.length > 0 ? result : null;
+    }
+
+    // A change: the facts of an applied observation, or only the conflict flag.
+    const applied = decision.outcome === 'applied';
+    const facts = applied ? input : ({} as Partial<TransitionInput>);
+    const ktp = facts.ktpData ?? null;
+    const nik = ktp && typeof ktp.nik === 'string' ? ktp.nik : null;
+    const params = [
+      ...eventParams,
+      current.status, // $13
+      newStatus,
+      decision.changesStatus, // $15
+      facts.result ?? null,
+      facts.reasonCode ?? null,
+      facts.providerSubmissionId ?? null,
+      facts.verificationResult ? JSON.stringify(facts.verificationResult) : null,
+      facts.certificateRegistration ? JSON.stringify(facts.certificateRegistration) : null, // $20
+      ktp ? this.pii.encryptJson(ktp) : null,
+      nik ? this.pii.blindIndex('nik', nik) : null,
+      facts.imageUrls ? this.pii.encryptJson(facts.imageUrls) : null,
+      facts.initiationError ? JSON.stringify(facts.initiationError) : null,
+      isTerminal(newStatus), // $25
+      applied && input.tokenIssued !== undefined,
+      input.tokenIssued?.sdkExpiresAt ?? null,
+      this.config.reconcile.afterSeconds,
+      current.version,
+      changeKindOf(observation, decision), // $30
+    ];
+    const rows = await this.sql.query(this.text('apply', applyStatement), params, {
+      name: 'submissions_apply',
+      tx,
+    });
+    return rows.length > 0 ? result : null;
   }
 
   /** Appends an event that changes nothing (e.g. a poll that found no submission yet). */
   async recordEvent(
     id: string,
     ev: EventInput & { status?: string | null },
-    manager?: EntityManager,
+    opts: { tx?: Tx } = {},
   ): Promise<void> {
-    await (manager ?? this.dataSource).query(
+    await this.sql.query(
       `INSERT INTO submission_events (submission_id, type, source, status, dedupe_key, detail, payload_enc)
        VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)`,
       [
@@ -307,41 +372,123 @@ export class SubmissionsRepository {
         ev.detail ? JSON.stringify(ev.detail) : null,
         ev.payload === undefined ? null : this.pii.encryptJson(ev.payload),
       ],
+      { name: 'submissions_record_event', tx: opts.tx },
     );
   }
 
-  /** One submission by id. Plain prepared SQL: TypeORM's findOne rebuilt the query on every call. */
-  async findById(id: string): Promise<SubmissionEntity | null> {
-    const rows = await this.preparedQuery<Record<string, unknown>>(
-      'submissions_find_by_id',
-      `SELECT ${this.entityColumns()} FROM submissions WHERE id = $1`,
-      [id],
+  /**
+   * Erases the personal data of the target rows: KTP data, image URLs, the NIK blind index and the
+   * encrypted raw payloads of their events; marks them redacted (pii_redacted_at). The outcome
+   * (status, result, reason, verification result) and the timeline stay. One statement: the row,
+   * a PII_REDACTED event (counts and flags, no data) where something was erased, and the
+   * follow-ups (`change_kind` 'redacted', or NULL where nothing was left to erase).
+   */
+  async redact(
+    target: RedactionTarget,
+    event: { source: EventSource; detail?: Record<string, unknown> },
+    opts: { tx?: Tx } = {},
+  ): Promise<RedactedRow[]> {
+    const byIds = 'ids' in target;
+    if (byIds && target.ids.length === 0) return [];
+    const candidates = byIds
+      ? `SELECT id, ktp_enc IS NOT NULL AS had_ktp, image_urls_enc IS NOT NULL AS had_images,
+                nik_hash IS NOT NULL AS had_nik
+         FROM submissions WHERE id = ANY($1::uuid[])
+         FOR UPDATE`
+      : `SELECT id, ktp_enc IS NOT NULL AS had_ktp, image_urls_enc IS NOT NULL AS had_images,
+                nik_hash IS NOT NULL AS had_nik
+         FROM submissions
+         WHERE pii_redacted_at IS NULL AND completed_at IS NOT NULL
+           AND completed_at < now() - make_interval(days => $1)
+         ORDER BY completed_at
+         LIMIT $2
+         FOR UPDATE SKIP LOCKED`;
+    const [source, detail] = byIds ? ['$2', '$3'] : ['$3', '$4'];
+    const name = byIds ? 'redact_ids' : 'redact_due';
+    const text = this.text(
+      name,
+      (followUps) => `WITH cand AS (${candidates}
+       ), store_payloads AS (
+         UPDATE submission_events e SET payload_enc = NULL
+         FROM cand WHERE e.submission_id = cand.id AND e.payload_enc IS NOT NULL
+         RETURNING e.submission_id
+       ), erased AS (
+         SELECT cand.*, (SELECT count(*) FROM store_payloads p WHERE p.submission_id = cand.id)::int AS payloads,
+                (cand.had_ktp OR cand.had_images OR cand.had_nik
+                 OR EXISTS (SELECT 1 FROM store_payloads p WHERE p.submission_id = cand.id)) AS any_erased
+         FROM cand
+       ), store_row AS (
+         UPDATE submissions s SET ktp_enc = NULL, image_urls_enc = NULL, nik_hash = NULL,
+                pii_redacted_at = now(), version = s.version + 1
+         FROM cand WHERE s.id = cand.id
+         RETURNING s.*
+       ), changed AS (
+         SELECT store_row.*, CASE WHEN x.any_erased THEN 'redacted' END::text AS change_kind,
+                store_row.status::text AS previous_status, false AS image_urls_learned
+         FROM store_row JOIN erased x ON x.id = store_row.id
+       ), store_events AS (
+         INSERT INTO submission_events (submission_id, type, source, detail)
+         SELECT x.id, 'PII_REDACTED', ${source}::varchar,
+                COALESCE(${detail}::jsonb, '{}'::jsonb) || jsonb_build_object('ktpData', x.had_ktp,
+                  'imageUrls', x.had_images, 'nikHash', x.had_nik, 'eventPayloads', x.payloads)
+         FROM erased x JOIN changed c ON c.id = x.id
+         WHERE x.any_erased
+       )${followUps}
+       SELECT id, had_ktp, had_images, had_nik, payloads FROM erased`,
     );
-    return rows.length > 0 ? this.toEntity(rows[0]) : null;
+    const eventParams = [event.source, event.detail ? JSON.stringify(event.detail) : null];
+    const params = byIds
+      ? [target.ids, ...eventParams]
+      : [target.finishedDaysAgo, target.limit, ...eventParams];
+    const rows = await this.sql.query<{
+      id: string;
+      had_ktp: boolean;
+      had_images: boolean;
+      had_nik: boolean;
+      payloads: number;
+    }>(text, params, { name: `submissions_${name}`, tx: opts.tx });
+    return rows.map((r) => ({
+      id: r.id,
+      ktpData: r.had_ktp,
+      imageUrls: r.had_images,
+      nikHash: r.had_nik,
+      eventPayloads: r.payloads,
+    }));
+  }
+
+  /** One submission by id. */
+  async findById(id: string): Promise<SubmissionEntity | null> {
+    const rows = await this.sql.query<SubmissionEntity>(
+      `SELECT ${SUBMISSION_SELECT} FROM submissions WHERE id = $1`,
+      [id],
+      { name: 'submissions_find_by_id' },
+    );
+    return rows[0] ?? null;
   }
 
   /** A user's submissions, newest first (bounded). */
   findByUser(userId: string, userIdType: string, limit = 100): Promise<SubmissionEntity[]> {
-    return this.dataSource
-      .getRepository(SubmissionEntity)
-      .createQueryBuilder('s')
-      .where('s.user_id = :userId AND s.user_id_type = :userIdType', { userId, userIdType })
-      .orderBy('s.created_at', 'DESC')
-      .addOrderBy('s.id', 'DESC')
-      .limit(limit)
-      .getMany();
+    return this.sql.query<SubmissionEntity>(
+      `SELECT ${SUBMISSION_SELECT} FROM submissions
+       WHERE user_id = $1 AND user_id_type = $2
+       ORDER BY created_at DESC, id DESC
+       LIMIT $3`,
+      [userId, userIdType, limit],
+      { name: 'submissions_find_by_user' },
+    );
   }
 
   /** The event timeline, oldest first. */
   findEvents(id: string): Promise<SubmissionEventEntity[]> {
-    return this.dataSource
-      .getRepository(SubmissionEventEntity)
-      .find({ where: { submissionId: id }, order: { id: 'ASC' } });
+    return this.sql.query<SubmissionEventEntity>(
+      `SELECT ${EVENT_SELECT} FROM submission_events WHERE submission_id = $1 ORDER BY id`,
+      [id],
+    );
   }
 
   /** Counts of not-yet-terminal submissions and the age of the oldest, for metrics and stats. */
   async pendingSummary(): Promise<{ pending: number; oldestPendingAgeSeconds: number | null }> {
-    const rows: { pending: string; oldest: string | null }[] = await this.dataSource.query(
+    const rows = await this.sql.query<{ pending: string; oldest: string | null }>(
       `SELECT count(*) AS pending, EXTRACT(EPOCH FROM (now() - min(created_at))) AS oldest
        FROM submissions WHERE status IN ${PENDING_SQL}`,
     );
@@ -369,41 +516,58 @@ export class SubmissionsRepository {
     const c = this.decryptContacts(s);
     return (c.phoneNumber ?? c.email)!;
   }
+}
 
-  /**
-   * One statement outside any transaction, as a named prepared statement on a pooled connection
-   * (the initiation path: planning these CTEs cost PostgreSQL about as much as running them).
-   * Straight on TypeORM's pg pool (`driver.master`): a QueryRunner around one statement cost more
-   * CPU than the statement's own round trip.
-   */
-  private async preparedQuery<T = Record<string, unknown>>(
-    name: string,
-    text: string,
-    params: unknown[],
-  ): Promise<T[]> {
-    const pool = (this.dataSource.driver as unknown as { master: PgQueryable }).master;
-    try {
-      return (await pool.query<T>({ name, text, values: params })).rows;
-    } catch (err) {
-      throw new QueryFailedError(text, params, err as Error);
-    }
-  }
-
-  private columnList?: string;
-  private entityColumns(): string {
-    this.columnList ??= this.dataSource
-      .getMetadata(SubmissionEntity)
-      .columns.map((c) => `"${c.databaseName}"`)
-      .join(', ');
-    return this.columnList;
-  }
-
-  private toEntity(row: Record<string, unknown>): SubmissionEntity {
-    const meta = this.dataSource.getMetadata(SubmissionEntity);
-    const e = new SubmissionEntity();
-    for (const col of meta.columns) {
-      (e as unknown as Record<string, unknown>)[col.propertyName] = row[col.databaseName];
-    }
-    return e;
-  }
+/**
+ * The change statement of applyTransition ($1..$12: the observation event; $13..: see
+ * writeDecision). Conditional on the version read ($29): 0 rows means a lost race. The
+ * observation event first, then (when the status moved) a STATUS_CHANGED event: one
+ * INSERT ... ORDER BY keeps the timeline's id order.
+ */
+function applyStatement(followUps: string): string {
+  return `WITH store_row AS (
+    UPDATE submissions s SET
+      status = $14,
+      result = COALESCE($16, s.result),
+      reason_code = COALESCE($17, s.reason_code),
+      provider_submission_id = COALESCE($18, s.provider_submission_id),
+      verification_result = COALESCE($19::jsonb, s.verification_result),
+      certificate_registration = COALESCE($20::jsonb, s.certificate_registration),
+      ktp_enc = COALESCE($21, s.ktp_enc),
+      nik_hash = COALESCE($22, s.nik_hash),
+      image_urls_enc = COALESCE($23, s.image_urls_enc),
+      image_urls_received_at = CASE WHEN $23::text IS NOT NULL THEN now() ELSE s.image_urls_received_at END,
+      initiation_error = COALESCE($24::jsonb, s.initiation_error),
+      initiated_at = CASE WHEN $26::boolean THEN now() ELSE s.initiated_at END,
+      sdk_expires_at = CASE WHEN $26::boolean THEN $27::timestamptz ELSE s.sdk_expires_at END,
+      has_conflict = s.has_conflict OR $10::boolean,
+      completed_at = CASE WHEN $25::boolean THEN COALESCE(s.completed_at, now()) ELSE s.completed_at END,
+      next_poll_at = CASE
+        WHEN $25::boolean THEN NULL
+        WHEN $26::boolean THEN now() + make_interval(secs => $28)
+        ELSE s.next_poll_at
+      END,
+      updated_at = now(),
+      version = s.version + 1
+    WHERE s.id = $1 AND s.version = $29
+    RETURNING s.*
+  ), changed AS (
+    SELECT store_row.*, $30::text AS change_kind, CAST($13::varchar AS text) AS previous_status,
+           ($23::text IS NOT NULL) AS image_urls_learned
+    FROM store_row
+  ), store_events AS (
+    INSERT INTO submission_events (${OBSERVATION_COLUMNS}, from_status, to_status)
+    SELECT sid, typ, src, st, res, psid, dk, dup, stl, cfl, det, pl, fs, ts FROM (
+      SELECT 1 AS ord, $1::uuid AS sid, $2::varchar AS typ, $3::varchar AS src, $4::varchar AS st,
+             $5::varchar AS res, $6::varchar AS psid, $7::varchar AS dk, $8::boolean AS dup, $9::boolean AS stl,
+             $10::boolean AS cfl, $11::jsonb AS det, $12::text AS pl, NULL::varchar AS fs, NULL::varchar AS ts
+      UNION ALL
+      SELECT 2, $1::uuid, 'STATUS_CHANGED', $3::varchar, $14::varchar, $5::varchar, NULL, NULL, false, false,
+             false, NULL, NULL, $13::varchar, $14::varchar
+      WHERE $15::boolean
+    ) e
+    WHERE EXISTS (SELECT 1 FROM changed)
+    ORDER BY ord
+  )${followUps}
+  SELECT version FROM changed`;
 }

@@ -50,7 +50,7 @@ describe('OneKycClient against the sandbox', () => {
   });
 
   describe('Initiate Flow', () => {
-    it('should return the SDK token and its expiry, with every PROVIDER.md header sent', async () => {
+    it('should return the SDK token and its expiry, with every header the provider requires sent', async () => {
       const res = await t.client.initiateFlow(input({ partnerSessionId: 'sdk-session' }));
       expect(res.source).toBe('SDK');
       expect(res.sdkToken).toEqual(expect.any(String));

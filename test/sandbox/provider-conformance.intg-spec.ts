@@ -1,4 +1,4 @@
-// Pins the sandbox to PROVIDER.md: each documented path, header check, validation, error code and
+// Pins the sandbox to the provider's API reference: each documented path, header check, validation, error code and
 // success shape, over real HTTP. If the provider's documentation changes, this file changes first.
 import { json } from '../support/http.js';
 import {
@@ -33,7 +33,7 @@ async function expectError(res: Response, status: number, code: string, cause: s
   expect(body).toEqual({ success: false, data: null, errors: [{ code, cause, entity: 'ESIGN_ADAPTER' }] });
 }
 
-describe('sandbox conformance with PROVIDER.md', () => {
+describe("sandbox conformance with the provider's API reference", () => {
   let s: TestSandbox;
   let token: string;
   beforeAll(async () => {

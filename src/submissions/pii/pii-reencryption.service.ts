@@ -2,8 +2,7 @@
 // PII_ENCRYPTION_KEYS), in small batches, so an old key can be retired. Run it with
 // `npm run pii:reencrypt` after prepending a new key; it is idempotent and resumable.
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { Sql } from '../../database/sql.js';
 import { PiiCipher } from './pii-cipher.js';
 
 const TARGETS = [
@@ -17,7 +16,7 @@ export class PiiReencryptionService {
   private readonly logger = new Logger(PiiReencryptionService.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly sql: Sql,
     private readonly pii: PiiCipher,
   ) {}
 
@@ -29,16 +28,23 @@ export class PiiReencryptionService {
       counts[t.table] = 0;
       const stale = t.columns.map((c) => `(${c} IS NOT NULL AND ${c} NOT LIKE $1)`).join(' OR ');
       for (;;) {
-        const n = await this.dataSource.transaction(async (em) => {
-          const rows: Record<string, string | null>[] = await em.query(
+        const n = await this.sql.transaction(async (tx) => {
+          const rows = await this.sql.query<Record<string, string | null>>(
             `SELECT ${t.key}, ${t.columns.join(', ')} FROM ${t.table} WHERE ${stale} LIMIT $2 FOR UPDATE SKIP LOCKED`,
             [prefix + '%', batchSize],
+            { tx },
           );
           for (const row of rows) {
             const sets = t.columns.map((c, i) => `${c} = $${i + 2}`).join(', ');
             const values = t.columns.map((c) => (row[c] ? this.pii.reencrypt(row[c]!) : null));
             // Touches only the ciphertext columns (the event table stays append-only in content).
-            await em.query(`UPDATE ${t.table} SET ${sets} WHERE ${t.key} = $1`, [row[t.key], ...values]);
+            await this.sql.query(
+              `UPDATE ${t.table} SET ${sets} WHERE ${t.key} = $1`,
+              [row[t.key], ...values],
+              {
+                tx,
+              },
+            );
           }
           return rows.length;
         });

@@ -3,6 +3,7 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { buildConfig } from '../../config/app-config.js';
+import { Sql } from '../../database/sql.js';
 import { typeOrmOptions } from '../../database/typeorm-options.js';
 import { PiiCipher } from './pii-cipher.js';
 import { PiiReencryptionService } from './pii-reencryption.service.js';
@@ -11,7 +12,7 @@ const config = buildConfig(process.env, { sandboxBaseUrl: 'http://unused.invalid
 const ds = new DataSource(await typeOrmOptions(config.database.url, 2));
 await ds.initialize();
 try {
-  const counts = await new PiiReencryptionService(ds, new PiiCipher(config)).reencryptAll();
+  const counts = await new PiiReencryptionService(new Sql(ds), new PiiCipher(config)).reencryptAll();
   process.stdout.write(`re-encrypted under key "${config.pii.keys[0].kid}": ${JSON.stringify(counts)}\n`);
 } finally {
   await ds.destroy();
