@@ -2,16 +2,20 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AdminModule } from './admin/admin.module.js';
+import { AuditModule } from './audit/audit.module.js';
 import { CallbacksModule } from './callbacks/callbacks.module.js';
 import { AppConfig } from './config/app-config.js';
 import { AppConfigModule } from './config/config.module.js';
+import { ErasureModule } from './erasure/erasure.module.js';
 import { FlowsModule } from './flows/flows.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { typeOrmOptions } from './database/typeorm-options.js';
 import { HealthModule } from './health/health.module.js';
+import { IdentityModule } from './identity/identity.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { OneKycModule } from './onekyc/onekyc.module.js';
+import { PartnerAuthModule } from './partner-auth/partner-auth.module.js';
 import { ReconciliationModule } from './reconciliation/reconciliation.module.js';
 import { SubmissionsModule } from './submissions/submissions.module.js';
 
@@ -31,11 +35,15 @@ export class AppModule {
         ScheduleModule.forRoot(),
         MetricsModule,
         HealthModule,
+        PartnerAuthModule,
+        AuditModule,
         OneKycModule,
         SubmissionsModule,
         AdminModule,
         CallbacksModule,
         FlowsModule,
+        IdentityModule,
+        ErasureModule,
         ReconciliationModule,
       ],
     };

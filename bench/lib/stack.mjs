@@ -137,10 +137,13 @@ export class Stack {
     return (await this.pool.query(text, params)).rows;
   }
 
-  /** Empties every table the scenarios write (our own database only). */
+  /**
+   * Empties every table the scenarios write (our own database only). The audit log is left as it
+   * is: it is append-only, TRUNCATE included, and no scenario reads it.
+   */
   async resetData() {
     await this.sql(
-      `TRUNCATE submissions, submission_events, unmatched_callbacks, idempotency_keys, job_runs, admin_audit_log
+      `TRUNCATE submissions, submission_events, unmatched_callbacks, idempotency_keys, job_runs
        RESTART IDENTITY CASCADE`,
     );
   }

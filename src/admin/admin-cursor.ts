@@ -12,6 +12,7 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const ID_PATTERNS = {
   submissions: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
   'unmatched-callbacks': /^[1-9][0-9]{0,18}$/,
+  'audit-log': /^[1-9][0-9]{0,18}$/,
 } as const;
 
 export type CursorKind = keyof typeof ID_PATTERNS;

@@ -2,7 +2,7 @@
 // AddSubmissionsUserCreatedIndex), stats, and the append-only audit log. Listings are keyset
 // paginated with a row comparison `(created_at, id) < ($at, $id)` so PostgreSQL walks an index in
 // order and stops after one page, however deep. `unmatched_callbacks` is read with plain SQL on
-// purpose: the callbacks module owns its entity.
+// purpose: the callbacks module owns its entity; the audit room writes `admin_audit_log`.
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -91,6 +91,32 @@ export interface UnmatchedCallbackRow {
   payload_enc: string;
   received_at: Date;
   resolved_at: Date | null;
+  sort_at: string;
+}
+
+export interface RelatedVerificationRow {
+  id: string;
+  relation: 'NIK' | 'CONTACT';
+  user_id: string;
+  user_id_type: string;
+  status: string;
+  result: string | null;
+  created_at: Date;
+}
+
+export interface AuditLogFilters {
+  action?: string;
+  submissionId?: string;
+}
+
+export interface AuditLogRow {
+  id: string;
+  actor_kind: string;
+  admin_key_id: string;
+  action: string;
+  submission_id: string | null;
+  detail: Record<string, unknown> | null;
+  created_at: Date;
   sort_at: string;
 }
 
@@ -242,16 +268,65 @@ export class AdminRepository {
     );
   }
 
-  /** Appends to admin_audit_log (append-only: a trigger refuses UPDATE and DELETE). */
-  async appendAudit(entry: {
-    adminKeyId: string;
-    action: string;
-    submissionId: string | null;
-    detail: Record<string, unknown>;
-  }): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO admin_audit_log (admin_key_id, action, submission_id, detail) VALUES ($1, $2, $3, $4::jsonb)`,
-      [entry.adminKeyId, entry.action, entry.submissionId, JSON.stringify(entry.detail)],
+  /**
+   * Other users' verifications with the same NIK and verifications with the same primary contact,
+   * by blind index (idx_submissions_nik_hash, idx_submissions_contact_hash), newest first.
+   */
+  relatedVerifications(
+    id: string,
+    nikHash: string | null,
+    contactHash: string | null,
+    limit: number,
+  ): Promise<RelatedVerificationRow[]> {
+    return this.dataSource.query(
+      `SELECT * FROM (
+         (SELECT o.id, 'NIK' AS relation, o.user_id, o.user_id_type, o.status, o.result, o.created_at
+          FROM submissions o, submissions me
+          WHERE $2::bpchar IS NOT NULL AND o.nik_hash = $2::bpchar AND me.id = $1
+            AND (o.user_id <> me.user_id OR o.user_id_type <> me.user_id_type)
+          ORDER BY o.created_at DESC, o.id DESC LIMIT $4)
+         UNION ALL
+         (SELECT o.id, 'CONTACT', o.user_id, o.user_id_type, o.status, o.result, o.created_at
+          FROM submissions o
+          WHERE $3::bpchar IS NOT NULL AND o.contact_hash = $3::bpchar AND o.id <> $1
+          ORDER BY o.created_at DESC, o.id DESC LIMIT $4)
+       ) r ORDER BY created_at DESC, id DESC LIMIT $4`,
+      [id, nikHash, contactHash, limit],
+    );
+  }
+
+  /**
+   * The audit log, newest first, on idx_audit_created / idx_audit_action_created /
+   * idx_audit_submission_created (one per filter; with both filters PostgreSQL picks one).
+   */
+  listAuditLog(
+    filters: AuditLogFilters,
+    after: KeysetPosition | null,
+    limit: number,
+  ): Promise<AuditLogRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filters.action) {
+      params.push(filters.action);
+      where.push(`action = $${params.length}`);
+    }
+    if (filters.submissionId) {
+      params.push(filters.submissionId);
+      where.push(`submission_id = $${params.length}::uuid`);
+    }
+    if (after) {
+      params.push(after.at, after.id);
+      where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::bigint)`);
+    }
+    params.push(limit);
+    return this.dataSource.query(
+      `SELECT id, actor_kind, admin_key_id, action, submission_id, detail, created_at,
+              ${SORT_AT('created_at')} AS sort_at
+       FROM admin_audit_log
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY created_at DESC, id DESC
+       LIMIT $${params.length}`,
+      params,
     );
   }
 }

@@ -4,6 +4,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { validationProblem } from '../common/validation.js';
 import { ProblemException } from '../common/problem.js';
+import { AuditLogRepository } from '../audit/audit-log.repository.js';
 import { AppConfig } from '../config/app-config.js';
 import { maskEmail, maskKtp, maskName, maskNik, maskPhone } from '../submissions/pii/masking.js';
 import { PiiCipher } from '../submissions/pii/pii-cipher.js';
@@ -22,6 +23,7 @@ import {
 } from './admin-cursor.js';
 import {
   AdminRepository,
+  AuditLogRow,
   SubmissionEventRow,
   SubmissionListFilters,
   SubmissionListRow,
@@ -33,6 +35,7 @@ import {
   UnmatchedCallbackListDto,
 } from './dto/admin-callbacks.dto.js';
 import { AdminStatsDto, ReconciliationRunDto } from './dto/admin-stats.dto.js';
+import { AuditLogEntryDto, AuditLogListDto, ListAuditLogQueryDto } from './dto/admin-audit-log.dto.js';
 import {
   AdminSubmissionDetailDto,
   AdminSubmissionEventDto,
@@ -47,6 +50,8 @@ import { rangeEnd, rangeStart } from './dto/query-validators.js';
 export const MAX_TIMELINE_EVENTS = 1000;
 const RECONCILE_JOB = 'reconcile';
 const RECONCILE_RUNS_SHOWN = 10;
+/** Related verifications (same NIK of another user, same contact) shown with a submission. */
+const MAX_RELATED = 50;
 
 /** Who asks to see personal data in clear: written to the audit log before anything is shown. */
 export interface RevealRequest {
@@ -63,6 +68,7 @@ export class AdminService {
     private readonly repo: AdminRepository,
     private readonly submissions: SubmissionsRepository,
     private readonly pii: PiiCipher,
+    private readonly audit: AuditLogRepository,
     config: AppConfig,
   ) {
     this.cursors = new CursorCodec(config.pii.blindIndexKey);
@@ -110,14 +116,20 @@ export class AdminService {
         ...(images ? ['imageUrls'] : []),
         ...(certificate?.onboardingCode ? ['certificateRegistration.onboardingCode'] : []),
       ];
-      await this.repo.appendAudit({
-        adminKeyId: reveal.adminKeyId,
-        action: 'reveal',
-        submissionId: s.id,
-        detail: { fields, requestId: reveal.requestId ?? null },
-      });
+      await this.audit.append([
+        {
+          actorKind: 'admin',
+          actorId: reveal.adminKeyId,
+          action: 'reveal',
+          submissionId: s.id,
+          detail: { fields, requestId: reveal.requestId ?? null },
+        },
+      ]);
     }
-    const events = await this.repo.findEvents(id, MAX_TIMELINE_EVENTS + 1);
+    const [events, related] = await Promise.all([
+      this.repo.findEvents(id, MAX_TIMELINE_EVENTS + 1),
+      this.repo.relatedVerifications(s.id, s.nikHash, s.contactHash, MAX_RELATED),
+    ]);
     const nik = stringOrNull(ktp?.nik);
     const name = stringOrNull(ktp?.name);
     return {
@@ -157,6 +169,16 @@ export class AdminService {
       pollAttempts: s.pollAttempts,
       events: events.slice(-MAX_TIMELINE_EVENTS).map(toEvent),
       eventsTruncated: events.length > MAX_TIMELINE_EVENTS,
+      warnings: s.warnings ?? [],
+      relatedVerifications: related.map((r) => ({
+        id: r.id,
+        relation: r.relation,
+        userId: r.user_id,
+        userIdType: r.user_id_type,
+        status: r.status,
+        result: r.result,
+        createdAt: iso(r.created_at)!,
+      })),
     };
   }
 
@@ -212,6 +234,20 @@ export class AdminService {
     return {
       data: page.map((r) => this.toUnmatched(r)),
       nextCursor: this.nextCursor('unmatched-callbacks', rows, page, bound),
+    };
+  }
+
+  /** Who read or erased what, newest first, behind a signed cursor bound to the filters. */
+  async auditLog(q: ListAuditLogQueryDto): Promise<AuditLogListDto> {
+    const filters = { action: q.action, submissionId: q.submissionId };
+    const bound: CursorFilters = { ...filters };
+    const after = q.cursor ? this.decodeCursor('audit-log', q.cursor, bound) : null;
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = await this.repo.listAuditLog(filters, after, limit + 1);
+    const page = rows.slice(0, limit);
+    return {
+      data: page.map(toAuditEntry),
+      nextCursor: this.nextCursor('audit-log', rows, page, bound),
     };
   }
 
@@ -312,6 +348,18 @@ function toEvent(e: SubmissionEventRow): AdminSubmissionEventDto {
     conflict: e.conflict,
     detail: e.detail,
     hasPayload: e.has_payload,
+  };
+}
+
+function toAuditEntry(r: AuditLogRow): AuditLogEntryDto {
+  return {
+    id: r.id,
+    action: r.action,
+    actorKind: r.actor_kind,
+    actorId: r.admin_key_id,
+    submissionId: r.submission_id,
+    detail: r.detail ?? {},
+    createdAt: iso(r.created_at)!,
   };
 }
 

@@ -3,7 +3,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Sql } from '../database/sql.js';
+import { Sql, Tx } from '../database/sql.js';
 import { PiiCipher } from '../submissions/pii/pii-cipher.js';
 import type { CallbackBody } from './callback-body.pipe.js';
 import { UnmatchedCallbackEntity } from './unmatched-callback.entity.js';
@@ -102,6 +102,51 @@ export class UnmatchedCallbacksRepository {
   findById(id: string): Promise<UnmatchedCallbackEntity | null> {
     if (!/^\d{1,19}$/.test(id)) return Promise.resolve(null);
     return this.dataSource.getRepository(UnmatchedCallbackEntity).findOne({ where: { id } });
+  }
+
+  /**
+   * Erasure: deletes the quarantined callbacks of these sessions, and those whose payload names
+   * this user. The user id sits only in the encrypted payload, so the quarantine is read in
+   * batches and decrypted here (erasures are rare; the quarantine is purged after
+   * PII_RETENTION_DAYS). Answers how many were deleted.
+   */
+  async eraseMatching(
+    match: { sessionIds: string[]; userId: string; userIdType: string },
+    opts: { tx?: Tx } = {},
+  ): Promise<number> {
+    const doomed: string[] = [];
+    let after = '0';
+    for (;;) {
+      const rows = await this.sql.query<{ id: string; partner_session_id: string; payload_enc: string }>(
+        `SELECT id, partner_session_id, payload_enc FROM unmatched_callbacks WHERE id > $1::bigint ORDER BY id LIMIT 500`,
+        [after],
+        { tx: opts.tx },
+      );
+      for (const r of rows) {
+        if (match.sessionIds.includes(r.partner_session_id)) {
+          doomed.push(r.id);
+          continue;
+        }
+        let body: Record<string, unknown>;
+        try {
+          body = this.pii.decryptJson<Record<string, unknown>>(r.payload_enc);
+        } catch {
+          continue; // unreadable (a retired key): it cannot name anyone we could match
+        }
+        if (body.userId === match.userId && (body.userIdType ?? 'USER_ID') === match.userIdType) {
+          doomed.push(r.id);
+        }
+      }
+      if (rows.length < 500) break;
+      after = rows[rows.length - 1].id;
+    }
+    if (doomed.length === 0) return 0;
+    const deleted = await this.sql.query<{ id: string }>(
+      `DELETE FROM unmatched_callbacks WHERE id = ANY($1::bigint[]) RETURNING id`,
+      [doomed],
+      { tx: opts.tx },
+    );
+    return deleted.length;
   }
 
   /** The raw payload as received. Personal data: reveal only where the caller audits it. */

@@ -107,4 +107,81 @@ describe('buildConfig', () => {
     }
     expect.assertions(1);
   });
+
+  describe('end-user tokens and identity keys', () => {
+    const jwt = { USER_JWT_ISSUER: 'https://login.example', USER_JWT_AUDIENCE: 'kyc' };
+    const secret = 's'.repeat(32);
+
+    it('should leave end-user tokens off by default, with no identity keys', () => {
+      const c = buildConfig(real, runtime);
+      expect(c.userJwt).toBeNull();
+      expect(c.identityApiKeys).toEqual([]);
+    });
+
+    it('should read a JWKS set-up with its defaults (sub, USER_ID, 30 s skew)', () => {
+      const c = buildConfig({ ...real, ...jwt, USER_JWT_JWKS_URL: 'https://login.example/jwks' }, runtime);
+      expect(c.userJwt).toMatchObject({
+        jwksUrl: 'https://login.example/jwks',
+        secret: null,
+        issuer: 'https://login.example',
+        audience: 'kyc',
+        userIdClaim: 'sub',
+        userIdType: 'USER_ID',
+        clockSkewSeconds: 30,
+      });
+    });
+
+    it('should read an HS256 secret and the optional claim, type and skew', () => {
+      const c = buildConfig(
+        {
+          ...real,
+          ...jwt,
+          USER_JWT_SECRET: secret,
+          USER_JWT_USER_ID_CLAIM: 'uid',
+          USER_JWT_USER_ID_TYPE: 'PARTNER_UID',
+          USER_JWT_CLOCK_SKEW_SECONDS: '5',
+          IDENTITY_API_KEYS: 'i1, i2',
+        },
+        runtime,
+      );
+      expect(c.userJwt).toMatchObject({ userIdClaim: 'uid', userIdType: 'PARTNER_UID', clockSkewSeconds: 5 });
+      expect(c.userJwt!.secret!.toString()).toBe(secret);
+      expect(c.identityApiKeys).toEqual(['i1', 'i2']);
+    });
+
+    it.each<[string, Record<string, string>, string[]]>([
+      ['a short secret', { ...jwt, USER_JWT_SECRET: 'short' }, ['USER_JWT_SECRET']],
+      [
+        'both a URL and a secret',
+        { ...jwt, USER_JWT_SECRET: secret, USER_JWT_JWKS_URL: 'https://x.example/j' },
+        ['USER_JWT_SECRET'],
+      ],
+      ['no issuer or audience', { USER_JWT_SECRET: secret }, ['USER_JWT_AUDIENCE', 'USER_JWT_ISSUER']],
+      ['an issuer without a key source', { USER_JWT_ISSUER: 'x' }, ['USER_JWT_ISSUER']],
+      ['a JWKS URL that is not a URL', { ...jwt, USER_JWT_JWKS_URL: 'jwks.json' }, ['USER_JWT_JWKS_URL']],
+      [
+        'a skew over 300 s',
+        { ...jwt, USER_JWT_SECRET: secret, USER_JWT_CLOCK_SKEW_SECONDS: '3600' },
+        ['USER_JWT_CLOCK_SKEW_SECONDS'],
+      ],
+      [
+        'a user id type with spaces at the edge',
+        { ...jwt, USER_JWT_SECRET: secret, USER_JWT_USER_ID_TYPE: ' X' },
+        ['USER_JWT_USER_ID_TYPE'],
+      ],
+      ['an identity key that is an admin key', { IDENTITY_API_KEYS: 'ad' }, ['IDENTITY_API_KEYS']],
+    ])('should refuse %s, naming the variable', (_name, env, variables) => {
+      expect(problemsOf(() => buildConfig({ ...real, ...env }, runtime)).sort()).toEqual(variables);
+    });
+
+    it('should refuse a plain-http JWKS URL in production, except on loopback', () => {
+      const prod = { ...real, ...jwt, NODE_ENV: 'production' };
+      expect(
+        problemsOf(() => buildConfig({ ...prod, USER_JWT_JWKS_URL: 'http://idp.example/jwks' }, runtime)),
+      ).toContain('USER_JWT_JWKS_URL');
+      expect(
+        problemsOf(() => buildConfig({ ...prod, USER_JWT_JWKS_URL: 'http://127.0.0.1:9999/jwks' }, runtime)),
+      ).not.toContain('USER_JWT_JWKS_URL');
+    });
+  });
 });

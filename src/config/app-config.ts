@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { ConfigValidationError, EnvironmentVariables, validateEnvironment } from './environment.js';
+import { buildUserJwtConfig, UserJwtConfig } from './user-jwt.config.js';
 
 export const SANDBOX_API_KEY = 'sandbox-api-key';
 export const SANDBOX_ADMIN_KEY = 'sandbox-admin-key';
@@ -46,6 +47,10 @@ export interface AppConfig {
   onekyc: OneKycConfig;
   apiKeys: string[];
   adminApiKeys: string[];
+  /** Partner keys that may also read identity data (each one is a partner key too). */
+  identityApiKeys: string[];
+  /** End-user tokens from partner frontends; null when none are accepted. */
+  userJwt: UserJwtConfig | null;
   apiRateLimitPerMinute: number;
   callback: { authHeader: string; authValues: string[]; allowedIps: string[]; trustProxy: boolean };
   reconcile: {
@@ -128,6 +133,11 @@ export function buildConfig(env: NodeJS.ProcessEnv, runtime: RuntimeOverrides = 
   if (apiKeys.some((k) => adminApiKeys.includes(k))) {
     problems.push({ variable: 'ADMIN_API_KEYS', message: 'must not share a key with API_KEYS' });
   }
+  const identityApiKeys = list(e.IDENTITY_API_KEYS);
+  if (identityApiKeys.some((k) => adminApiKeys.includes(k))) {
+    problems.push({ variable: 'IDENTITY_API_KEYS', message: 'must not share a key with ADMIN_API_KEYS' });
+  }
+  const userJwt = buildUserJwtConfig(e, problems, production);
   const cron = e.RECONCILE_CRON ?? '0 * * * * *';
   if (!isCronExpression(cron)) {
     problems.push({ variable: 'RECONCILE_CRON', message: `not a cron expression (5 or 6 fields): ${cron}` });
@@ -183,6 +193,8 @@ export function buildConfig(env: NodeJS.ProcessEnv, runtime: RuntimeOverrides = 
     },
     apiKeys: apiKeys.length ? apiKeys : [SANDBOX_API_KEY],
     adminApiKeys: adminApiKeys.length ? adminApiKeys : [SANDBOX_ADMIN_KEY],
+    identityApiKeys,
+    userJwt,
     apiRateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE ?? 600,
     callback: {
       authHeader: (e.CALLBACK_AUTH_HEADER ?? 'authorization').toLowerCase(),

@@ -130,6 +130,68 @@ export class EnvironmentVariables {
   API_RATE_LIMIT_PER_MINUTE?: number;
 
   @IsOptional()
+  @IsString()
+  IDENTITY_API_KEYS?: string;
+
+  // End-user tokens (see user-jwt.config.ts for the checks that span several of these).
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsUrl(URL_OPTS)
+  USER_JWT_JWKS_URL?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  USER_JWT_SECRET?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MaxLength(1024)
+  USER_JWT_ISSUER?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MaxLength(1024)
+  USER_JWT_AUDIENCE?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^[\x21-\x7e]{1,256}$/, {
+    message: 'USER_JWT_USER_ID_CLAIM must be a claim name (printable ASCII)',
+  })
+  USER_JWT_USER_ID_CLAIM?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^[\x21-\x7e](?:[\x20-\x7e]{0,62}[\x21-\x7e])?$/, {
+    message: 'USER_JWT_USER_ID_TYPE must be 1 to 64 printable ASCII characters (a userIdType)',
+  })
+  USER_JWT_USER_ID_TYPE?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(300)
+  USER_JWT_CLOCK_SKEW_SECONDS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  USER_JWT_JWKS_COOLDOWN_SECONDS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  USER_JWT_JWKS_CACHE_SECONDS?: number;
+
+  @IsOptional()
   @Matches(/^[A-Za-z0-9-]+$/, { message: 'CALLBACK_AUTH_HEADER must be an HTTP header name' })
   CALLBACK_AUTH_HEADER?: string;
 

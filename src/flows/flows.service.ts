@@ -19,11 +19,16 @@ import { OneKycException } from '../onekyc/onekyc.exception.js';
 import { InitiateFlowResult } from '../onekyc/onekyc.types.js';
 import { SubmissionsRepository } from '../submissions/submissions.repository.js';
 import { SubmissionEntity } from '../submissions/submission.entity.js';
+import type { Caller } from '../partner-auth/caller.js';
+import { mayRead, UserRef } from '../partner-auth/caller-scope.js';
 import { CreateVerificationDto } from './dto/create-verification.dto.js';
 import { VerificationCreatedDto, VerificationDto } from './dto/verification.response.js';
 import { IdempotencyRepository, requestHash } from './idempotency.repository.js';
 
 const IDEMPOTENCY_POLL_MS = 100;
+
+/** A create request whose user is settled (named by a key caller, or taken from the end-user token). */
+export type ScopedCreateRequest = CreateVerificationDto & UserRef;
 
 @Injectable()
 export class FlowsService {
@@ -38,7 +43,7 @@ export class FlowsService {
 
   /** POST /v1/verifications, with an optional Idempotency-Key scoped to the API key. */
   async create(
-    dto: CreateVerificationDto,
+    dto: ScopedCreateRequest,
     apiKeyId: string,
     idempotencyKey?: string,
   ): Promise<VerificationCreatedDto> {
@@ -78,9 +83,10 @@ export class FlowsService {
     }
   }
 
-  async get(id: string): Promise<VerificationDto> {
+  /** Another user's verification reads exactly like a missing one (ids cannot be probed). */
+  async get(id: string, caller: Caller): Promise<VerificationDto> {
     const s = await this.submissions.findById(id);
-    if (!s) throw ProblemException.of(404, `No verification with id ${id}`);
+    if (!s || !mayRead(caller, s)) throw ProblemException.of(404, `No verification with id ${id}`);
     return toVerificationDto(s);
   }
 
@@ -88,7 +94,7 @@ export class FlowsService {
     return (await this.submissions.findByUser(userId, userIdType)).map(toVerificationDto);
   }
 
-  private checkSourceRules(dto: CreateVerificationDto): void {
+  private checkSourceRules(dto: ScopedCreateRequest): void {
     if (this.config.onekyc.source !== 'WEB_SDK') return;
     const missing = (['successRedirectionUrl', 'failureRedirectionUrl'] as const).filter((f) => !dto[f]);
     if (missing.length) {
@@ -104,7 +110,7 @@ export class FlowsService {
   }
 
   private async initiate(
-    dto: CreateVerificationDto,
+    dto: ScopedCreateRequest,
     retryOf?: string,
     newId?: string,
   ): Promise<VerificationCreatedDto> {
@@ -197,6 +203,8 @@ export function toVerificationDto(s: SubmissionEntity): VerificationDto {
     result: s.result,
     reasonCode: s.reasonCode,
     verificationResult: s.verificationResult,
+    warnings: s.warnings ?? [],
+    version: s.version,
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
     completedAt: s.completedAt ? s.completedAt.toISOString() : null,

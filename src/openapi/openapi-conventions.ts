@@ -26,7 +26,7 @@ export const SECURITY_SCHEMES: Record<string, Json> = {
       "An identity key (IDENTITY_API_KEYS), for the partner's back end: a partner key that may also read identity " +
       'data and evidence; every such read is written to the audit log.',
   },
-  endUser: {
+  user: {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
@@ -253,14 +253,21 @@ function sortedByKey(o: Json): Json {
 
 function applySecurity(op: Json, path: string, rules: PathSecurity[]): void {
   const rule = rules.find((r) => path === r.prefix.replace(/\/$/, '') || path.startsWith(r.prefix));
-  if (op.security === undefined || (path.startsWith('/v1/verifications') && isOnly(op.security, 'partner'))) {
-    // A partner route declared with @ApiBearerAuth('partner') accepts every partner-API caller.
+  if (
+    op.security === undefined ||
+    (path.startsWith('/v1/verifications') && onlyPartnerCallers(op.security))
+  ) {
+    // A partner route declared with @ApiBearerAuth('partner') (and 'user') accepts every partner-API
+    // caller: identity keys are partner keys too.
     if (rule) op.security = structuredClone(rule.security);
   }
 }
 
-function isOnly(security: Json[], name: string): boolean {
-  return security.length === 1 && Object.keys(security[0]).length === 1 && name in security[0];
+function onlyPartnerCallers(security: Json[]): boolean {
+  return (
+    security.length > 0 &&
+    security.every((req) => Object.keys(req).every((k) => k === 'partner' || k === 'user'))
+  );
 }
 
 /** Some caller needs a credential (`/metrics` only when METRICS_TOKEN is set: a 401 is possible). */

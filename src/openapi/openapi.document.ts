@@ -65,7 +65,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
       lowerFirst(controller.replace(/Controller$/, '')) + method[0].toUpperCase() + method.slice(1),
   });
   return applyOpenApiConventions(generated as unknown as Record<string, unknown>, {
-    partnerSecurity: [{ partner: [] }, { identity: [] }, { endUser: [] }],
+    partnerSecurity: [{ partner: [] }, { identity: [] }, { user: [] }],
     summaries: LIBRARY_ROUTES,
     servers: [
       { url: 'http://127.0.0.1:3000', description: 'Local (`npm start`, sandbox mode)' },

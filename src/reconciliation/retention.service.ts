@@ -12,7 +12,7 @@ import { IdempotencyRepository } from '../flows/idempotency.repository.js';
 import { JobInstance } from './job-instance.js';
 import { ReconciliationMetrics } from './reconciliation.metrics.js';
 import { ReconciliationRepository, RunCounts } from './reconciliation.repository.js';
-import { SubmissionsRepository } from '../submissions/submissions.repository.js';
+import { ErasureService } from '../erasure/erasure.service.js';
 
 const REDACT_BATCH = 200;
 export const JOB_RUNS_KEEP_DAYS = 30;
@@ -41,7 +41,7 @@ export class RetentionService {
   constructor(
     private readonly config: AppConfig,
     private readonly repo: ReconciliationRepository,
-    private readonly submissions: SubmissionsRepository,
+    private readonly erasure: ErasureService,
     private readonly idempotency: IdempotencyRepository,
     private readonly metrics: ReconciliationMetrics,
     private readonly instance: JobInstance,
@@ -80,10 +80,8 @@ export class RetentionService {
       const days = this.config.pii.retentionDays;
       const deadline = Date.now() + RUN_TIME_CAP_MS;
       while (!this.stopping && Date.now() < deadline) {
-        const rows = await this.submissions.redact(
-          { finishedDaysAgo: days, limit: REDACT_BATCH },
-          { source: 'system', detail: { retentionDays: days } },
-        );
+        // The erasure path (store redaction, then the archived images), batch by batch.
+        const rows = await this.erasure.redactDue({ finishedDaysAgo: days, limit: REDACT_BATCH }, 'system');
         const erased = rows.filter((r) => r.ktpData || r.imageUrls || r.nikHash || r.eventPayloads > 0);
         const batch = {
           rows: rows.length,

@@ -52,6 +52,8 @@ export type EventType =
   | 'POLL'
   | 'STATUS_CHANGED'
   | 'EXPIRED'
-  | 'PII_REDACTED';
+  | 'PII_REDACTED'
+  /** A warning about the identity was added (detail: {warning, relatedVerificationId?}). */
+  | 'IDENTITY_WARNING';
 
 export type EventSource = 'api' | 'callback' | 'reconciliation' | 'admin' | 'system';

@@ -13,8 +13,9 @@ export class SubmissionEntity {
   @Column({ name: 'user_id', type: 'varchar' }) userId: string;
   @Column({ name: 'user_id_type', type: 'varchar' }) userIdType: string;
   @Column({ name: 'contact_type', type: 'varchar' }) contactType: 'PHONE' | 'EMAIL';
-  @Column({ name: 'contact_enc', type: 'text' }) contactEnc: string;
-  @Column({ name: 'contact_hash', type: 'char' }) contactHash: string;
+  /** Null once erased (POST /admin/erasures). */
+  @Column({ name: 'contact_enc', type: 'text', nullable: true }) contactEnc: string | null;
+  @Column({ name: 'contact_hash', type: 'char', nullable: true }) contactHash: string | null;
   @Column({ type: 'varchar' }) source: 'SDK' | 'WEB_SDK';
   @Column({ name: 'user_locale', type: 'varchar' }) userLocale: string;
   @Column({ type: 'varchar' }) status: SubmissionStatus;
@@ -48,4 +49,6 @@ export class SubmissionEntity {
   @Column({ name: 'next_poll_at', type: 'timestamptz', nullable: true }) nextPollAt: Date | null;
   @Column({ name: 'poll_attempts', type: 'integer' }) pollAttempts: number;
   @Column({ type: 'integer' }) version: number;
+  /** What the store noticed about the identity: NIK_USED_BY_OTHER_USER, CONTACT_USED_BY_OTHER_NIK. */
+  @Column({ type: 'text', array: true, default: () => "'{}'" }) warnings: string[];
 }

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { IdentityWarningMetrics, identityWarningMetricProviders } from './identity-warnings.js';
 import { PiiCipher } from './pii/pii-cipher.js';
 import { PiiReencryptionService } from './pii/pii-reencryption.service.js';
 import { SubmissionPollsRepository } from './submission-polls.repository.js';
@@ -7,7 +8,14 @@ import { SubmissionsRepository } from './submissions.repository.js';
 /** The submission store: the heart every other module writes through. */
 @Global()
 @Module({
-  providers: [PiiCipher, SubmissionsRepository, SubmissionPollsRepository, PiiReencryptionService],
+  providers: [
+    ...identityWarningMetricProviders,
+    IdentityWarningMetrics,
+    PiiCipher,
+    SubmissionsRepository,
+    SubmissionPollsRepository,
+    PiiReencryptionService,
+  ],
   exports: [PiiCipher, SubmissionsRepository, SubmissionPollsRepository, PiiReencryptionService],
 })
 export class SubmissionsModule {}

@@ -2,9 +2,16 @@
 // verification (created at initiation, the token issued, a status or facts applied, expiry,
 // redaction) is decided by `decideTransition` and written as ONE statement with its timeline
 // event(s) and every registered follow-up (e.g. a webhook outbox row), so they commit together.
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { Sql, Tx } from '../database/sql.js';
 import { AppConfig } from '../config/app-config.js';
+import {
+  CONTACT_REASON_CODES,
+  CONTACT_WARNING,
+  IdentityWarning,
+  IdentityWarningMetrics,
+  NIK_WARNING,
+} from './identity-warnings.js';
 import { PiiCipher } from './pii/pii-cipher.js';
 import { SubmissionEventEntity } from './submission-event.entity.js';
 import {
@@ -67,6 +74,10 @@ export interface TransitionResult {
   changed: boolean;
   previousStatus?: SubmissionStatus;
   status?: SubmissionStatus;
+  /** Identity warnings this change added to the row (see IDENTITY_WARNINGS). */
+  warningsAdded?: IdentityWarning[];
+  /** Other users' verifications that got NIK_USED_BY_OTHER_USER from this change. */
+  othersWarned?: number;
 }
 
 /**
@@ -123,7 +134,8 @@ const SUBMISSION_SELECT = `id, user_id AS "userId", user_id_type AS "userIdType"
   certificate_registration AS "certificateRegistration", ktp_enc AS "ktpEnc", nik_hash AS "nikHash",
   image_urls_enc AS "imageUrlsEnc", image_urls_received_at AS "imageUrlsReceivedAt", pii_redacted_at AS "piiRedactedAt",
   has_conflict AS "hasConflict", created_at AS "createdAt", updated_at AS "updatedAt", completed_at AS "completedAt",
-  last_polled_at AS "lastPolledAt", next_poll_at AS "nextPollAt", poll_attempts AS "pollAttempts", version`;
+  last_polled_at AS "lastPolledAt", next_poll_at AS "nextPollAt", poll_attempts AS "pollAttempts", version,
+  warnings`;
 
 const EVENT_SELECT = `id, submission_id AS "submissionId", type, source, from_status AS "fromStatus",
   to_status AS "toStatus", status, result, provider_submission_id AS "providerSubmissionId", dedupe_key AS "dedupeKey",
@@ -143,6 +155,7 @@ export class SubmissionsRepository {
     private readonly sql: Sql,
     private readonly pii: PiiCipher,
     private readonly config: AppConfig,
+    @Optional() private readonly warningMetrics?: IdentityWarningMetrics,
   ) {}
 
   /**
@@ -312,7 +325,7 @@ export class SubmissionsRepository {
       const rows = await this.sql.query(
         `INSERT INTO submission_events (${OBSERVATION_COLUMNS})
          SELECT s.id, $2::varchar, $3::varchar, $4::varchar, $5::varchar, $6::varchar, $7::varchar, $8::boolean,
-                $9::boolean, $10::boolean, $11::jsonb, $12::text
+                $9::boolean, $10::boolean, $11::jsonb, CASE WHEN s.pii_redacted_at IS NULL THEN $12::text END
          FROM submissions s WHERE s.id = $1 AND s.version = $13
          RETURNING id`,
         [...eventParams, current.version],
@@ -347,11 +360,17 @@ export class SubmissionsRepository {
       current.version,
       changeKindOf(observation, decision), // $30
     ];
-    const rows = await this.sql.query(this.text('apply', applyStatement), params, {
-      name: 'submissions_apply',
-      tx,
-    });
-    return rows.length > 0 ? result : null;
+    const rows = await this.sql.query<{ new_warnings: IdentityWarning[]; others_warned: number }>(
+      this.text('apply', applyStatement),
+      params,
+      { name: 'submissions_apply', tx },
+    );
+    if (rows.length === 0) return null;
+    const { new_warnings: warningsAdded, others_warned: othersWarned } = rows[0];
+    if (warningsAdded.length > 0 || othersWarned > 0) {
+      this.warningMetrics?.warned(warningsAdded, othersWarned);
+    }
+    return { ...result, warningsAdded, othersWarned };
   }
 
   /** Appends an event that changes nothing (e.g. a poll that found no submission yet). */
@@ -386,24 +405,24 @@ export class SubmissionsRepository {
   async redact(
     target: RedactionTarget,
     event: { source: EventSource; detail?: Record<string, unknown> },
-    opts: { tx?: Tx } = {},
+    opts: { tx?: Tx; contacts?: boolean } = {},
   ): Promise<RedactedRow[]> {
     const byIds = 'ids' in target;
     if (byIds && target.ids.length === 0) return [];
     const candidates = byIds
       ? `SELECT id, ktp_enc IS NOT NULL AS had_ktp, image_urls_enc IS NOT NULL AS had_images,
-                nik_hash IS NOT NULL AS had_nik
+                nik_hash IS NOT NULL AS had_nik, contact_enc IS NOT NULL AS had_contacts
          FROM submissions WHERE id = ANY($1::uuid[])
          FOR UPDATE`
       : `SELECT id, ktp_enc IS NOT NULL AS had_ktp, image_urls_enc IS NOT NULL AS had_images,
-                nik_hash IS NOT NULL AS had_nik
+                nik_hash IS NOT NULL AS had_nik, contact_enc IS NOT NULL AS had_contacts
          FROM submissions
          WHERE pii_redacted_at IS NULL AND completed_at IS NOT NULL
            AND completed_at < now() - make_interval(days => $1)
          ORDER BY completed_at
          LIMIT $2
          FOR UPDATE SKIP LOCKED`;
-    const [source, detail] = byIds ? ['$2', '$3'] : ['$3', '$4'];
+    const [source, detail, contacts] = byIds ? ['$2', '$3', '$4'] : ['$3', '$4', '$5'];
     const name = byIds ? 'redact_ids' : 'redact_due';
     const text = this.text(
       name,
@@ -414,12 +433,14 @@ export class SubmissionsRepository {
          RETURNING e.submission_id
        ), erased AS (
          SELECT cand.*, (SELECT count(*) FROM store_payloads p WHERE p.submission_id = cand.id)::int AS payloads,
-                (cand.had_ktp OR cand.had_images OR cand.had_nik
+                (cand.had_ktp OR cand.had_images OR cand.had_nik OR (${contacts}::boolean AND cand.had_contacts)
                  OR EXISTS (SELECT 1 FROM store_payloads p WHERE p.submission_id = cand.id)) AS any_erased
          FROM cand
        ), store_row AS (
          UPDATE submissions s SET ktp_enc = NULL, image_urls_enc = NULL, nik_hash = NULL,
-                pii_redacted_at = now(), version = s.version + 1
+                contact_enc = CASE WHEN ${contacts}::boolean THEN NULL ELSE s.contact_enc END,
+                contact_hash = CASE WHEN ${contacts}::boolean THEN NULL ELSE s.contact_hash END,
+                pii_redacted_at = COALESCE(s.pii_redacted_at, now()), version = s.version + 1
          FROM cand WHERE s.id = cand.id
          RETURNING s.*
        ), changed AS (
@@ -430,13 +451,18 @@ export class SubmissionsRepository {
          INSERT INTO submission_events (submission_id, type, source, detail)
          SELECT x.id, 'PII_REDACTED', ${source}::varchar,
                 COALESCE(${detail}::jsonb, '{}'::jsonb) || jsonb_build_object('ktpData', x.had_ktp,
-                  'imageUrls', x.had_images, 'nikHash', x.had_nik, 'eventPayloads', x.payloads)
+                  'imageUrls', x.had_images, 'nikHash', x.had_nik, 'eventPayloads', x.payloads,
+                  'contacts', ${contacts}::boolean AND x.had_contacts)
          FROM erased x JOIN changed c ON c.id = x.id
          WHERE x.any_erased
        )${followUps}
        SELECT id, had_ktp, had_images, had_nik, payloads FROM erased`,
     );
-    const eventParams = [event.source, event.detail ? JSON.stringify(event.detail) : null];
+    const eventParams = [
+      event.source,
+      event.detail ? JSON.stringify(event.detail) : null,
+      opts.contacts === true,
+    ];
     const params = byIds
       ? [target.ids, ...eventParams]
       : [target.finishedDaysAgo, target.limit, ...eventParams];
@@ -478,6 +504,16 @@ export class SubmissionsRepository {
     );
   }
 
+  /** Every verification id of one user, oldest first (an erasure covers them all). */
+  async idsOfUser(userId: string, userIdType: string, opts: { tx?: Tx } = {}): Promise<string[]> {
+    const rows = await this.sql.query<{ id: string }>(
+      `SELECT id FROM submissions WHERE user_id = $1 AND user_id_type = $2 ORDER BY created_at, id`,
+      [userId, userIdType],
+      { tx: opts.tx },
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** The event timeline, oldest first. */
   findEvents(id: string): Promise<SubmissionEventEntity[]> {
     return this.sql.query<SubmissionEventEntity>(
@@ -506,15 +542,15 @@ export class SubmissionsRepository {
     return s.imageUrlsEnc ? this.pii.decryptJson<Record<string, string>>(s.imageUrlsEnc) : null;
   }
 
-  /** Both contacts as given at initiation. */
+  /** Both contacts as given at initiation (none once erased). */
   decryptContacts(s: Pick<SubmissionEntity, 'contactEnc'>): Contacts {
-    return this.pii.decryptJson<Contacts>(s.contactEnc);
+    return s.contactEnc ? this.pii.decryptJson<Contacts>(s.contactEnc) : {};
   }
 
-  /** The primary contact (phone when given, else email), matching `contactType`. */
-  decryptContact(s: Pick<SubmissionEntity, 'contactEnc'>): string {
+  /** The primary contact (phone when given, else email), matching `contactType`; null once erased. */
+  decryptContact(s: Pick<SubmissionEntity, 'contactEnc'>): string | null {
     const c = this.decryptContacts(s);
-    return (c.phoneNumber ?? c.email)!;
+    return c.phoneNumber ?? c.email ?? null;
   }
 }
 
@@ -525,7 +561,23 @@ export class SubmissionsRepository {
  * INSERT ... ORDER BY keeps the timeline's id order.
  */
 function applyStatement(followUps: string): string {
-  return `WITH store_row AS (
+  // `facts`: the identity warnings this change reveals, by blind index only (never decrypting):
+  // the NIK it stores ($22) is held by another user's verification, or the provider refused the
+  // contact as registered under another NIK (reason code $17). Only warnings the row lacks.
+  return `WITH facts AS (
+    SELECT s.id, ARRAY(
+      SELECT w FROM unnest(ARRAY[
+        CASE WHEN $22::bpchar IS NOT NULL AND s.pii_redacted_at IS NULL AND EXISTS (
+          SELECT 1 FROM submissions o
+          WHERE o.nik_hash = $22::bpchar AND (o.user_id <> s.user_id OR o.user_id_type <> s.user_id_type)
+        ) THEN '${NIK_WARNING}' END,
+        CASE WHEN $17::varchar IN (${CONTACT_REASON_CODES.map((c) => `'${c}'`).join(', ')})
+          THEN '${CONTACT_WARNING}' END
+      ]::text[]) AS w
+      WHERE w IS NOT NULL AND NOT (w = ANY (s.warnings))
+    ) AS new_warnings
+    FROM submissions s WHERE s.id = $1 AND s.version = $29
+  ), store_row AS (
     UPDATE submissions s SET
       status = $14,
       result = COALESCE($16, s.result),
@@ -533,9 +585,10 @@ function applyStatement(followUps: string): string {
       provider_submission_id = COALESCE($18, s.provider_submission_id),
       verification_result = COALESCE($19::jsonb, s.verification_result),
       certificate_registration = COALESCE($20::jsonb, s.certificate_registration),
-      ktp_enc = COALESCE($21, s.ktp_enc),
-      nik_hash = COALESCE($22, s.nik_hash),
-      image_urls_enc = COALESCE($23, s.image_urls_enc),
+      -- Personal data never lands again on an erased (or retention-redacted) verification.
+      ktp_enc = CASE WHEN s.pii_redacted_at IS NULL THEN COALESCE($21, s.ktp_enc) END,
+      nik_hash = CASE WHEN s.pii_redacted_at IS NULL THEN COALESCE($22, s.nik_hash) END,
+      image_urls_enc = CASE WHEN s.pii_redacted_at IS NULL THEN COALESCE($23, s.image_urls_enc) END,
       image_urls_received_at = CASE WHEN $23::text IS NOT NULL THEN now() ELSE s.image_urls_received_at END,
       initiation_error = COALESCE($24::jsonb, s.initiation_error),
       initiated_at = CASE WHEN $26::boolean THEN now() ELSE s.initiated_at END,
@@ -547,27 +600,51 @@ function applyStatement(followUps: string): string {
         WHEN $26::boolean THEN now() + make_interval(secs => $28)
         ELSE s.next_poll_at
       END,
+      warnings = s.warnings || f.new_warnings,
       updated_at = now(),
       version = s.version + 1
-    WHERE s.id = $1 AND s.version = $29
+    FROM facts f
+    WHERE s.id = $1 AND s.version = $29 AND f.id = s.id
     RETURNING s.*
+  ), warned_others AS (
+    -- The other users' verifications of that NIK learn it too, as a change partners hear of.
+    UPDATE submissions o SET warnings = o.warnings || ARRAY['${NIK_WARNING}'], updated_at = now(),
+           version = o.version + 1
+    FROM store_row n
+    WHERE $22::bpchar IS NOT NULL AND n.pii_redacted_at IS NULL AND o.nik_hash = $22::bpchar
+      AND (o.user_id <> n.user_id OR o.user_id_type <> n.user_id_type)
+      AND NOT ('${NIK_WARNING}' = ANY (o.warnings))
+    RETURNING o.*
   ), changed AS (
     SELECT store_row.*, $30::text AS change_kind, CAST($13::varchar AS text) AS previous_status,
            ($23::text IS NOT NULL) AS image_urls_learned
     FROM store_row
+    UNION ALL
+    SELECT warned_others.*, 'updated'::text, warned_others.status::text, false FROM warned_others
+  ), warning_events AS (
+    INSERT INTO submission_events (submission_id, type, source, detail)
+    SELECT n.id, 'IDENTITY_WARNING', $3::varchar, jsonb_build_object('warning', w)
+    FROM store_row n JOIN facts f ON f.id = n.id CROSS JOIN unnest(f.new_warnings) AS w
+    UNION ALL
+    SELECT o.id, 'IDENTITY_WARNING', $3::varchar,
+           jsonb_build_object('warning', '${NIK_WARNING}', 'relatedVerificationId', $1::uuid)
+    FROM warned_others o
   ), store_events AS (
     INSERT INTO submission_events (${OBSERVATION_COLUMNS}, from_status, to_status)
     SELECT sid, typ, src, st, res, psid, dk, dup, stl, cfl, det, pl, fs, ts FROM (
       SELECT 1 AS ord, $1::uuid AS sid, $2::varchar AS typ, $3::varchar AS src, $4::varchar AS st,
              $5::varchar AS res, $6::varchar AS psid, $7::varchar AS dk, $8::boolean AS dup, $9::boolean AS stl,
-             $10::boolean AS cfl, $11::jsonb AS det, $12::text AS pl, NULL::varchar AS fs, NULL::varchar AS ts
+             $10::boolean AS cfl, $11::jsonb AS det,
+             (SELECT CASE WHEN n.pii_redacted_at IS NULL THEN $12::text END FROM store_row n) AS pl,
+             NULL::varchar AS fs, NULL::varchar AS ts
       UNION ALL
       SELECT 2, $1::uuid, 'STATUS_CHANGED', $3::varchar, $14::varchar, $5::varchar, NULL, NULL, false, false,
              false, NULL, NULL, $13::varchar, $14::varchar
       WHERE $15::boolean
     ) e
-    WHERE EXISTS (SELECT 1 FROM changed)
+    WHERE EXISTS (SELECT 1 FROM store_row)
     ORDER BY ord
   )${followUps}
-  SELECT version FROM changed`;
+  SELECT n.version, f.new_warnings, (SELECT count(*)::int FROM warned_others) AS others_warned
+  FROM store_row n JOIN facts f ON f.id = n.id`;
 }

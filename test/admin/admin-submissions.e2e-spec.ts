@@ -262,8 +262,11 @@ describe('admin API: submissions (real app, real PostgreSQL)', () => {
       });
       expect(res.status).toBe(404);
     }
+    // The audit log can be read (GET /admin/audit-log), never changed.
     for (const path of ['/admin/audit', '/admin/audit-log']) {
-      for (const method of ['GET', 'PUT', 'PATCH', 'DELETE']) {
+      for (const method of path === '/admin/audit'
+        ? ['GET', 'PUT', 'PATCH', 'DELETE']
+        : ['PUT', 'PATCH', 'DELETE', 'POST']) {
         const res = await fetch(`${t.baseUrl}${path}`, {
           method,
           headers: { authorization: 'Bearer test-admin-key' },

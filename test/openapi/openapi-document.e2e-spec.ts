@@ -125,12 +125,12 @@ describe('the OpenAPI document', () => {
       if (path.startsWith('/admin/')) expect(op.security, where).toEqual([{ admin: [] }]);
     }
     const partner = doc.paths['/v1/verifications'].post.security;
-    expect(partner).toEqual([{ partner: [] }, { identity: [] }, { endUser: [] }]);
+    expect(partner).toEqual([{ partner: [] }, { identity: [] }, { user: [] }]);
     for (const name of ['partner', 'identity', 'admin']) {
       expect(doc.components.securitySchemes[name]).toMatchObject({ type: 'http', scheme: 'bearer' });
       expect(doc.components.securitySchemes[name].bearerFormat).not.toBe('JWT');
     }
-    expect(doc.components.securitySchemes.endUser.bearerFormat).toBe('JWT');
+    expect(doc.components.securitySchemes.user.bearerFormat).toBe('JWT');
   });
 
   it('answers every error as problem+json, with Retry-After on 429 and 503', () => {

@@ -284,12 +284,14 @@ describe('Reconciliation (real sandbox, real PostgreSQL)', () => {
     await makeNotDue(ds, [old.id, recent.id, expiredWithLateResult.id]);
     const ktp = { nik: '3171000000000099', name: 'SYNTHETIC RETENTION', dateOfBirth: '01-01-1990' };
     for (const id of [old.id, recent.id]) {
+      // Each user their own NIK: a shared one would add an identity warning to both timelines.
+      const own = { ...ktp, nik: id === old.id ? ktp.nik : '3171000000000098' };
       await repo.applyTransition(id, {
         status: 'COMPLETED',
         result: 'VALID',
         reasonCode: null,
         verificationResult: { nik: 'PASS', selfie: 'PASS' },
-        ktpData: ktp,
+        ktpData: own,
         imageUrls: { KTP: 'https://images.example.test/k.jpg' },
         event: { type: 'CALLBACK', source: 'callback', payload: { submissionDetails: { ktpData: ktp } } },
       });

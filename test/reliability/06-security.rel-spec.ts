@@ -2,13 +2,16 @@
 // every route group; the callback IP allow-list with and without TRUST_PROXY (a spoofed
 // X-Forwarded-For must not help when the service does not sit behind a proxy); constant-time
 // secret comparison (in the code, plus a rough timing figure that is reported, never asserted);
-// helmet's security headers on answers of every kind; `npm audit` of production dependencies.
+// helmet's security headers on answers of every kind; `npm audit` of production dependencies;
+// the data-rights routes (identity reads, erasures, the audit log) refused to every other kind of
+// caller, end-user tokens included.
 // The scan of logs and tables for personal data and secrets runs last (99-leak-scan.rel-spec.ts).
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { SignJWT } from 'jose';
 import { createDatabase, dumpTables, sharedAdminUrl } from './support/postgres.js';
 import { SandboxProcess, ServiceProcess } from './support/processes.js';
 import { Answer, isProblem, percentile, send } from './support/http.js';
@@ -22,6 +25,25 @@ const PARTNER_KEYS = ['sec-partner-old-6c1e9d', 'sec-partner-new-2a7f4b'];
 const ADMIN_KEYS = ['sec-admin-old-9b3d1f', 'sec-admin-new-4e8c2a'];
 const CALLBACK_VALUES = ['Bearer sec-callback-old-7d2e', 'Bearer sec-callback-new-1f9a'];
 const UNKNOWN_SESSION = '0b5e6b1e-5ec0-4000-8000-000000000006';
+const IDENTITY_KEYS = ['sec-identity-old-5d8e2c', 'sec-identity-new-8b1f6a'];
+const USER_JWT = {
+  secret: 'sec-user-jwt-secret-of-32-bytes-at-least',
+  issuer: 'https://login.security.example',
+  audience: 'onekyc-security',
+};
+
+/** An end-user token as the partner's login would issue it (HS256, this deployment's secret). */
+async function userToken(
+  over: { sub?: string; iss?: string; exp?: number; secret?: string } = {},
+): Promise<string> {
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(over.sub ?? 'sec-end-user')
+    .setIssuer(over.iss ?? USER_JWT.issuer)
+    .setAudience(USER_JWT.audience)
+    .setExpirationTime(over.exp ?? Math.floor(Date.now() / 1000) + 300)
+    .sign(new TextEncoder().encode(over.secret ?? USER_JWT.secret));
+}
 
 const callbackBody = {
   submissionId: 'sec-sub-1',
@@ -48,12 +70,23 @@ describe('scenario 6: security checks', () => {
     API_KEYS: PARTNER_KEYS.join(','),
     ADMIN_API_KEYS: ADMIN_KEYS.join(','),
     CALLBACK_AUTH_VALUES: CALLBACK_VALUES.join(','),
+    IDENTITY_API_KEYS: IDENTITY_KEYS.join(','),
+    USER_JWT_SECRET: USER_JWT.secret,
+    USER_JWT_ISSUER: USER_JWT.issuer,
+    USER_JWT_AUDIENCE: USER_JWT.audience,
     RECONCILE_ENABLED: 'false',
     ...extra,
   });
 
   beforeAll(async () => {
-    recordSensitive('key', ...PARTNER_KEYS, ...ADMIN_KEYS, ...CALLBACK_VALUES);
+    recordSensitive(
+      'key',
+      ...PARTNER_KEYS,
+      ...ADMIN_KEYS,
+      ...CALLBACK_VALUES,
+      ...IDENTITY_KEYS,
+      USER_JWT.secret,
+    );
     dbUrl = await createDatabase(sharedAdminUrl(), 'rel_security');
     sandbox = await SandboxProcess.start('security');
     const opts = { databaseUrl: dbUrl, providerUrl: sandbox.url, tokenUrl: sandbox.tokenUrl };
@@ -198,6 +231,103 @@ describe('scenario 6: security checks', () => {
       for (const secret of [...PARTNER_KEYS, ...ADMIN_KEYS, ...CALLBACK_VALUES])
         expect(a.body.includes(secret)).toBe(false);
     }
+  });
+
+  it('should keep identity reads, erasures and the audit log to their callers, end-user tokens included', async () => {
+    const base = open.baseUrl;
+    const user = `Bearer ${await userToken()}`;
+    const identity = `/v1/verifications/${UNKNOWN_SESSION}/identity`;
+    const as = (name: string, m: string, p: string, auth: string | null, body?: unknown) =>
+      probe(name, m, base + p, auth ? { authorization: auth } : {}, body);
+
+    // The identity route: identity keys only (an unknown id is then a plain 404).
+    expectStatus('identity without a key', await as('id none', 'GET', identity, null), 401);
+    expectStatus(
+      'identity with a partner key',
+      await as('id partner', 'GET', identity, `Bearer ${PARTNER_KEYS[0]}`),
+      403,
+    );
+    expectStatus('identity with an end-user token', await as('id user', 'GET', identity, user), 403);
+    expectStatus(
+      'identity with an admin key',
+      await as('id admin', 'GET', identity, `Bearer ${ADMIN_KEYS[0]}`),
+      401,
+    );
+    for (const k of IDENTITY_KEYS) {
+      expectStatus(
+        'identity with a rotated identity key',
+        await as('id ok', 'GET', identity, `Bearer ${k}`),
+        404,
+      );
+    }
+
+    // Erasures and the audit log: admin keys only; an end-user token is recognised and refused.
+    const erasure = { userId: 'sec-nobody', reason: 'security scenario' };
+    for (const [m, p, b, ok] of [
+      ['POST', '/admin/erasures', erasure, 200],
+      ['GET', '/admin/audit-log', undefined, 200],
+    ] as const) {
+      expectStatus(`${m} ${p} without a key`, await as('dr none', m, p, null, b), 401);
+      expectStatus(
+        `${m} ${p} with a partner key`,
+        await as('dr partner', m, p, `Bearer ${PARTNER_KEYS[1]}`, b),
+        401,
+      );
+      expectStatus(
+        `${m} ${p} with an identity key`,
+        await as('dr identity', m, p, `Bearer ${IDENTITY_KEYS[0]}`, b),
+        401,
+      );
+      expectStatus(`${m} ${p} with an end-user token`, await as('dr user', m, p, user, b), 403);
+      expectStatus(
+        `${m} ${p} with an admin key`,
+        await as('dr admin', m, p, `Bearer ${ADMIN_KEYS[1]}`, b),
+        ok,
+      );
+    }
+    expectStatus(
+      'erasure without a reason',
+      await as('dr no reason', 'POST', '/admin/erasures', `Bearer ${ADMIN_KEYS[0]}`, { userId: 'x' }),
+      400,
+    );
+
+    // End-user tokens: a forged or stale one is a 401; a valid one sees only its user.
+    const now = Math.floor(Date.now() / 1000);
+    for (const [name, tok] of [
+      ['expired', await userToken({ exp: now - 600 })],
+      ['another issuer', await userToken({ iss: 'https://evil.example' })],
+      ['another secret', await userToken({ secret: 'x'.repeat(40) })],
+      [
+        'alg none',
+        `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"a"}').toString('base64url')}.`,
+      ],
+    ]) {
+      expectStatus(
+        `user token: ${name}`,
+        await as(`user ${name}`, 'GET', '/v1/verifications', `Bearer ${tok}`),
+        401,
+      );
+    }
+    expectStatus('user token lists its own', await as('user list', 'GET', '/v1/verifications', user), 200);
+    expectStatus(
+      "user token naming another user's list",
+      await as('user other', 'GET', '/v1/verifications?userId=someone-else', user),
+      403,
+    );
+    expectStatus(
+      'user token reading an id it does not own',
+      await as('user read', 'GET', `/v1/verifications/${UNKNOWN_SESSION}`, user),
+      404,
+    );
+    expectStatus(
+      'user token starting a verification for another user',
+      await as('user post', 'POST', '/v1/verifications', user, {
+        userId: 'someone-else',
+        phoneNumber: '628123456789',
+        verification: { isVerified: true, verificationReferenceId: 'sec-otp' },
+      }),
+      403,
+    );
   });
 
   it('should check the caller IP against CALLBACK_ALLOWED_IPS, trusting X-Forwarded-For only with TRUST_PROXY', async () => {

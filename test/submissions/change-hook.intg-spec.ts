@@ -200,6 +200,7 @@ describe('the store change hook (real PostgreSQL)', () => {
       imageUrls: false,
       nikHash: true,
       eventPayloads: 1,
+      contacts: false,
     });
   });
 

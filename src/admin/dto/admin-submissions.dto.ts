@@ -339,4 +339,26 @@ export class AdminSubmissionDetailDto extends AdminSubmissionListItemDto {
 
   @ApiProperty({ description: 'Older events were left out (only the last 1000 are shown)', example: false })
   eventsTruncated: boolean;
+
+  @ApiProperty({ type: [String], example: ['NIK_USED_BY_OTHER_USER'] })
+  warnings: string[];
+
+  @ApiProperty({
+    type: () => [RelatedVerificationDto],
+    description:
+      'Verifications of other users with the same NIK, and verifications with the same primary contact ' +
+      '(by blind index; newest first, at most 50)',
+  })
+  relatedVerifications: RelatedVerificationDto[];
+}
+
+export class RelatedVerificationDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ enum: ['NIK', 'CONTACT'], description: 'What it shares with this verification' })
+  relation: 'NIK' | 'CONTACT';
+  @ApiProperty({ example: 'user-9' }) userId: string;
+  @ApiProperty({ example: 'USER_ID' }) userIdType: string;
+  @ApiProperty({ example: 'COMPLETED' }) status: string;
+  @ApiProperty({ type: String, nullable: true, example: 'VALID' }) result: string | null;
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt: string;
 }

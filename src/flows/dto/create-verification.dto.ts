@@ -75,13 +75,19 @@ export class ContactVerificationDto {
   verificationReferenceId: string;
 }
 
+/** With an end-user token the user comes from the token; a key caller must name it. */
+const USER_ID_DOC =
+  'Required with a partner key. With an end-user token it may be left out (taken from the token); a different value is refused with 403.';
+
 export class CreateVerificationDto {
-  @ApiProperty({ example: 'user-42', minLength: 1, maxLength: 128 })
+  @ApiPropertyOptional({ example: 'user-42', minLength: 1, maxLength: 128, description: USER_ID_DOC })
+  // Absent is decided by the caller (see caller-scope.ts); null is still refused as not a string.
+  @ValidateIf((o: CreateVerificationDto) => o.userId !== undefined)
   @IsString()
   @MinLength(1)
   @MaxLength(128)
   @headerSafe('userId')
-  userId: string;
+  userId?: string;
 
   @ApiPropertyOptional({ example: 'USER_ID', default: 'USER_ID', minLength: 1, maxLength: 64 })
   @IsOptional()
@@ -148,12 +154,13 @@ export class CreateVerificationDto {
 }
 
 export class ListVerificationsQueryDto {
-  @ApiProperty({ example: 'user-42' })
+  @ApiPropertyOptional({ example: 'user-42', description: USER_ID_DOC })
+  @ValidateIf((o: ListVerificationsQueryDto) => o.userId !== undefined)
   @IsString()
   @MinLength(1)
   @MaxLength(128)
   @headerSafe('userId')
-  userId: string;
+  userId?: string;
 
   @ApiPropertyOptional({ example: 'USER_ID', default: 'USER_ID' })
   @IsOptional()

@@ -73,6 +73,21 @@ export class VerificationDto {
     description: 'Per-check outcome (never KTP data)',
   })
   verificationResult: VerificationResultSummaryDto | null;
+  @ApiProperty({
+    type: [String],
+    example: [],
+    description:
+      'NIK_USED_BY_OTHER_USER: the same NIK was verified for another user id; CONTACT_USED_BY_OTHER_NIK: ' +
+      'the provider found the phone or email registered under another NIK',
+  })
+  warnings: string[];
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    example: 3,
+    description: 'Grows with every change: compare it to order webhook deliveries',
+  })
+  version: number;
   @ApiProperty({ type: String, format: 'date-time', example: '2026-11-26T05:00:00.000Z' }) createdAt: string;
   @ApiProperty({ type: String, format: 'date-time', example: '2026-11-26T05:03:10.000Z' }) updatedAt: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-11-26T05:03:10.000Z' })

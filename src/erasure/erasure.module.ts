@@ -1,0 +1,14 @@
+// Erasure room: the one path that erases personal data, on request or by age (see erasure.service.ts).
+import { Global, Module } from '@nestjs/common';
+import { CallbacksModule } from '../callbacks/callbacks.module.js';
+import { ErasureController } from './erasure.controller.js';
+import { ErasureService } from './erasure.service.js';
+
+@Global()
+@Module({
+  imports: [CallbacksModule],
+  controllers: [ErasureController],
+  providers: [ErasureService],
+  exports: [ErasureService],
+})
+export class ErasureModule {}
