@@ -3,7 +3,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**', 'bench/results/**', 'bench/.tmp/**', 'bench/.profiles/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'clients/typescript/dist/**', 'clients/typescript/src/schema.ts', 'coverage/**', '.data/**', 'bench/results/**', 'bench/.tmp/**', 'bench/.profiles/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { AppConfig } from './config/app-config.js';
@@ -13,6 +13,7 @@ import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { securityHeaders } from './common/security-headers.js';
 import { createValidationPipe } from './common/validation.js';
 import { requestIdFrom } from './logging/logging.module.js';
+import { createOpenApiDocument } from './openapi/openapi.document.js';
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
 
@@ -55,38 +56,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
 
   if (config.docsEnabled) {
-    const doc = new DocumentBuilder()
-      .setTitle('OneKYC orchestrator')
-      .setDescription(
-        "Partner API (start and read identity verifications), provider callbacks, and the operators' admin API, " +
-          'in front of GoTo OneKYC Standalone Identity Verification. Errors are RFC 9457 problem+json.',
-      )
-      .setVersion('1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Partner API key (API_KEYS)' }, 'partner')
-      .addBearerAuth(
-        {
-          type: 'http',
-          scheme: 'bearer',
-          description: 'Identity key (IDENTITY_API_KEYS): a partner key that may also read identity data',
-        },
-        'identity',
-      )
-      .addBearerAuth(
-        {
-          type: 'http',
-          scheme: 'bearer',
-          bearerFormat: 'JWT',
-          description: "End-user token from the partner's login (USER_JWT_*): that user's verifications only",
-        },
-        'user',
-      )
-      .addBearerAuth(
-        { type: 'http', scheme: 'bearer', description: 'Admin API key (ADMIN_API_KEYS)' },
-        'admin',
-      )
-      .build();
-    const document = SwaggerModule.createDocument(app, doc);
-    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+    // The same document `npm run openapi:export` writes (see src/openapi/).
+    SwaggerModule.setup('docs', app, createOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   }
   return app;
 }

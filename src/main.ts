@@ -66,11 +66,11 @@ async function bootstrap(): Promise<void> {
   const port = env.PORT ?? 3000;
   let sandbox: RunningSandbox | undefined;
   if (!env.ONEKYC_API_BASE_URL) {
-    const { startSandbox } = await import('./sandbox/sandbox.server.js');
+    const { startSandboxOnPreferredPort } = await import('./sandbox/sandbox-port.js');
     // The sandbox accepts exactly the values the service will send, per source.
     const partners = onboardingPartnersFrom(env);
-    sandbox = await startSandbox({
-      port: env.SANDBOX_PORT ?? 0,
+    sandbox = await startSandboxOnPreferredPort({
+      port: env.SANDBOX_PORT, // unset: 4010, or a free port with a line saying so when 4010 is taken
       host: '127.0.0.1',
       clientId: env.ONEKYC_CLIENT_ID ?? SANDBOX_CLIENT_ID,
       passKey: env.ONEKYC_PASS_KEY ?? SANDBOX_PASS_KEY,

@@ -2,6 +2,7 @@
 // (POST :id/reconcile), which the reconciliation module adds here as one more method.
 import { Controller, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import {
+  ApiBadGatewayResponse,
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiNotFoundResponse,
@@ -85,6 +86,7 @@ export class AdminSubmissionsController {
   @ApiParam({ name: 'id', format: 'uuid', description: 'The submission id (x-partner-session-id)' })
   @ApiOkResponse({ type: AdminSubmissionDetailDto })
   @ApiNotFoundResponse({ description: 'No such submission', type: ProblemDto })
+  @ApiBadGatewayResponse({ description: 'The provider answered with an error', type: ProblemDto })
   async reconcile(@Param('id', UUID_ID_PIPE) id: string): Promise<AdminSubmissionDetailDto> {
     const updated = await this.reconciliation.reconcileOne(id, 'admin');
     if (!updated) throw ProblemException.of(404, `No submission ${id}`);

@@ -149,7 +149,7 @@ export class OneKycCallbackDto {
   @IsIn(SUBMISSION_RESULTS)
   result?: SubmissionResult | null;
 
-  @ApiPropertyOptional({ nullable: true, example: 'LIVENESS_CHECK_FAILED', maxLength: 64 })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'LIVENESS_CHECK_FAILED', maxLength: 64 })
   @IsOptional()
   @IsString()
   @MaxLength(64)

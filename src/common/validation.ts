@@ -1,12 +1,20 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ProblemException, ProblemFieldError } from './problem.js';
 
-/** Flattens class-validator errors into `{field, message}` with dotted paths. */
+/**
+ * Flattens class-validator errors into `{field, message}` with dotted paths. A missing field is
+ * one error ("x is required"), not one per rule it would also break (string, length, pattern...).
+ */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): ProblemFieldError[] {
   const out: ProblemFieldError[] = [];
   for (const e of errors) {
     const field = parent ? `${parent}.${e.property}` : e.property;
-    for (const message of Object.values(e.constraints ?? {})) out.push({ field, message });
+    const messages = Object.values(e.constraints ?? {});
+    if (e.value === undefined && messages.length > 0) {
+      out.push({ field, message: messages.find((m) => /required/.test(m)) ?? `${field} is required` });
+      continue;
+    }
+    for (const message of messages) out.push({ field, message });
     if (e.children?.length) out.push(...flattenValidationErrors(e.children, field));
   }
   return out;
@@ -21,8 +29,40 @@ export function validationProblem(errors: ProblemFieldError[]): ProblemException
   });
 }
 
+/** An absent body, `{}` or `null`: the caller sent nothing to validate. */
+function isEmptyBody(value: unknown): boolean {
+  return (
+    value === undefined ||
+    value === null ||
+    value === '' ||
+    (typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0)
+  );
+}
+
+/** Answers an empty body with one problem that lists what to send, instead of a rule per field. */
+class ProblemValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // Only bodies validated against a DTO class (a route with its own body pipe keeps what it got).
+    if (metadata.type !== 'body' || !isEmptyBody(value) || !this.toValidate(metadata)) {
+      return super.transform(value, metadata);
+    }
+    try {
+      return await super.transform({}, metadata);
+    } catch (err) {
+      const errors = err instanceof ProblemException ? err.problem.errors : undefined;
+      if (!errors?.length) throw err;
+      const required = errors.filter((e) => !e.field.includes('.'));
+      throw ProblemException.of(
+        400,
+        `The request body is empty: send a JSON object with ${required.map((e) => e.field).join(', ')}`,
+        { type: 'validation-error', title: 'Validation failed', errors: required },
+      );
+    }
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new ProblemValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,

@@ -4,11 +4,13 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiBadGatewayResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import { ProblemException } from '../common/problem.js';
@@ -43,12 +45,18 @@ export class FlowsExternalController {
       '429, 502 (the provider refused: its cause in the body), 503 with Retry-After (provider unreachable).',
   })
   @ApiHeader({
-    name: 'Idempotency-Key',
+    name: 'idempotency-key',
     required: false,
     description: 'Same key + same body within 24 h answers the first 201 again.',
   })
   @ApiCreatedResponse({ type: VerificationCreatedDto })
-  @ApiConflictResponse({ description: 'problem+json' })
+  @ApiConflictResponse({
+    description: 'Idempotency-Key reused with another body, or its first request is still running',
+  })
+  @ApiBadGatewayResponse({ description: 'The provider refused the initiation (its `cause` in the body)' })
+  @ApiServiceUnavailableResponse({
+    description: 'The provider (or the database) did not answer: retry after Retry-After',
+  })
   create(
     @Body() dto: CreateVerificationDto,
     @Req() req: CallerRequest,

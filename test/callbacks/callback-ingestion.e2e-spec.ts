@@ -271,7 +271,9 @@ describe('provider callback ingestion (real app, real HTTP, real PostgreSQL)', (
     const doc = await json(await fetch(`${t.baseUrl}/docs-json`));
     const path = doc.paths['/v1/callbacks/onekyc'];
     expect(Object.keys(path).sort()).toEqual(['patch', 'post', 'put']);
-    expect(Object.keys(path.post.responses).sort()).toEqual(['200', '400', '401', '403', '413', '500']);
+    expect(Object.keys(path.post.responses).sort()).toEqual(
+      ['200', '400', '401', '403', '408', '413', '415', '500', '503'].sort(),
+    );
     expect(path.post.requestBody.content['application/json'].schema.$ref).toMatch(/OneKycCallbackDto$/);
     const schema = doc.components.schemas.OneKycCallbackDto;
     expect(schema.required).toEqual(expect.arrayContaining(['submissionId', 'partnerSessionId', 'status']));

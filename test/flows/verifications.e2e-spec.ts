@@ -60,7 +60,7 @@ describe('POST /v1/verifications (real app, real sandbox, real PostgreSQL)', () 
     ['userId missing', { userId: undefined }, 'userId'],
     ['userId too long', { userId: 'x'.repeat(129) }, 'userId'],
     ['userIdType empty', { userIdType: '' }, 'userIdType'],
-    ['phone not 62', { phoneNumber: '08123456789' }, 'phoneNumber'],
+    ['phone neither 62… nor national 0…', { phoneNumber: '18123456789' }, 'phoneNumber'],
     ['phone too short', { phoneNumber: '6281234567' }, 'phoneNumber'],
     ['phone too long', { phoneNumber: '62812345678901234' }, 'phoneNumber'],
     ['no contact', { phoneNumber: undefined }, 'phoneNumber'],

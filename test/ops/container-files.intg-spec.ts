@@ -1,4 +1,5 @@
 // Docker does not run on our machines: these checks pin what can be checked without an engine.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 
@@ -67,5 +68,26 @@ describe('container files', () => {
     expect(flag).toBeDefined();
     expect(scripts.start).toContain(flag);
     expect(dockerfile).toMatch(new RegExp(`NODE_OPTIONS=${flag}\\s*$`, 'm'));
+  });
+
+  it('needs no configuration for a plain `docker compose up`: the override runs the app in sandbox mode', () => {
+    // Compose stops on a `${X:?…}` before any service starts, even one not asked for.
+    expect(readFileSync('docker-compose.yml', 'utf8')).not.toMatch(/:\?/);
+    const override = parse(readFileSync('docker-compose.override.yml', 'utf8'));
+    expect(override.services.app.environment.NODE_ENV).toBe('development');
+    expect(override.services.app.environment.DATA_DIR).toMatch(/^\/tmp\//); // writable by the node user
+    // Secrets and the provider URL are passed through only when set: unset means sandbox mode.
+    for (const name of ['ONEKYC_API_BASE_URL', 'API_KEYS', 'ADMIN_API_KEYS', 'CALLBACK_AUTH_VALUES']) {
+      expect(compose.services.app.environment[name]).toBeNull();
+    }
+  });
+
+  it('ships an .env.example that a shell can source, values with spaces intact', () => {
+    const out = execFileSync(
+      'bash',
+      ['-c', 'set -eu; set -a; . ./.env.example; set +a; printf "%s|%s" "$CALLBACK_AUTH_VALUES" "$API_KEYS"'],
+      { encoding: 'utf8', env: { PATH: process.env.PATH! } },
+    );
+    expect(out).toBe('Bearer change-me-callback-secret|change-me-partner-key');
   });
 });

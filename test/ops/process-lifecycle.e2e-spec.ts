@@ -22,7 +22,8 @@ function start(env: Record<string, string>): Proc {
     ),
   );
   const child = spawn(process.execPath, [main], {
-    env: { ...clean, NODE_ENV: 'development', LOG_LEVEL: 'warn', ...env },
+    // SANDBOX_PORT=0: tests never take the fixed default port (4010) a developer's npm start uses.
+    env: { ...clean, NODE_ENV: 'development', LOG_LEVEL: 'warn', SANDBOX_PORT: '0', ...env },
   });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   Equals,
   IsBoolean,
@@ -43,6 +43,17 @@ const headerSafe = (field: string) =>
   Matches(HEADER_SAFE, {
     message: `${field} must be printable ASCII without leading or trailing spaces (it is sent to the provider in an HTTP header)`,
   });
+
+/**
+ * Indonesian numbers as partners hold them: national form (`0812…`) or `+62…` become `62…`, the
+ * form the provider expects. Anything else is left for the validator to refuse.
+ */
+export function normalisePhoneNumber(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  if (/^0\d{9,13}$/.test(value)) return '62' + value.slice(1);
+  if (/^\+62\d{9,13}$/.test(value)) return value.slice(1);
+  return value;
+}
 
 export class ContactVerificationDto {
   @ApiProperty({
@@ -88,12 +99,17 @@ export class CreateVerificationDto {
 
   @ApiPropertyOptional({
     example: '628123456789',
-    description: '62 then 9 to 13 digits. phoneNumber or email is required.',
+    description:
+      '62 then 9 to 13 digits. A national number (`08…`) or `+62…` is accepted and normalised to `62…` ' +
+      '(what is stored and sent to the provider). phoneNumber or email is required.',
   })
+  @Transform(({ value }: { value: unknown }) => normalisePhoneNumber(value))
   @ValidateIf((o: CreateVerificationDto) => o.phoneNumber !== undefined || o.email === undefined)
   @IsDefined({ message: 'phoneNumber or email is required' })
   @IsString()
-  @Matches(/^62\d{9,13}$/, { message: 'phoneNumber must be 62 followed by 9 to 13 digits' })
+  @Matches(/^62\d{9,13}$/, {
+    message: 'phoneNumber must be 62 followed by 9 to 13 digits (a national 08… number is accepted too)',
+  })
   phoneNumber?: string;
 
   @ApiPropertyOptional({ example: 'user@example.com' })
