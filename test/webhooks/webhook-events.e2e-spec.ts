@@ -5,7 +5,7 @@
 import { DataSource } from 'typeorm';
 import { ReconciliationService } from '../../src/reconciliation/reconciliation.service.js';
 import { SubmissionsRepository } from '../../src/submissions/submissions.repository.js';
-import { TEST_API_KEY } from '../support/app.js';
+import { TEST_ADMIN_KEY, TEST_API_KEY } from '../support/app.js';
 import { bearer, json } from '../support/http.js';
 import { startStack, TestStack } from '../support/stack.js';
 import { adminClient, Receiver, waitFor } from './webhook-helpers.js';
@@ -58,7 +58,13 @@ describe('Partner webhooks: one signed event per verification change', () => {
     expect(created.type).toBe('verification.created');
     expect(created.data.verification).toMatchObject({ id, status: 'INITIATED', userId: 'wh-user-1' });
 
+    // The provider sends no callback for IN_PROGRESS: an operator's forced re-check polls it.
     await s.control.complete(id, { status: 'IN_PROGRESS' });
+    const polled = await fetch(`${s.baseUrl}/admin/submissions/${id}/reconcile`, {
+      method: 'POST',
+      headers: bearer(TEST_ADMIN_KEY),
+    });
+    expect(polled.status).toBe(200);
     await waitFor(() => eventsFor(id).length === 2);
     await s.control.complete(id, { status: 'COMPLETED', result: 'VALID' });
     await waitFor(() => eventsFor(id).length === 3);
