@@ -135,6 +135,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log
+         * @description Every reveal, identity read, evidence read and erasure, newest first, keyset-paginated like the submissions list (`nextCursor`). The log is append-only: the database refuses to change or delete a row.
+         */
+        get: operations["adminAuditLogList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/callbacks/onekyc": {
         parameters: {
             query?: never;
@@ -170,12 +190,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A user's verifications, newest first */
+        /**
+         * A user's verifications, newest first
+         * @description With an end-user token, userId may be left out (the token names the user).
+         */
         get: operations["flowsExternalList"];
         put?: never;
         /**
          * Start a Standalone Identity Verification
-         * @description Validates the verified phone or email, calls Initiate Flow and returns the SDK token (or web launch URL). Errors: 400 naming the field, 401, 409 (Idempotency-Key reused with another body, or still in progress), 429, 502 (the provider refused: its cause in the body), 503 with Retry-After (provider unreachable).
+         * @description Validates the verified phone or email, calls Initiate Flow and returns the SDK token (or web launch URL). With an end-user token the user comes from the token (a different body userId is 403). Errors: 400 naming the field, 401, 403, 409 (Idempotency-Key reused with another body, or still in progress), 429, 502 (the provider refused: its cause in the body), 503 with Retry-After (provider unreachable).
          */
         post: operations["flowsExternalCreate"];
         delete?: never;
@@ -191,10 +214,53 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A verification's status and result (never KTP data) */
+        /**
+         * A verification's status and result (never KTP data)
+         * @description An end-user token reads only its user's verifications: another user's id is 404.
+         */
         get: operations["flowsExternalGet"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/verifications/{id}/identity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The verified identity (identity keys only)
+         * @description Decrypted KTP data, the certificate registration and the archived evidence of a verification, for the partner's back end. Every read is written to the audit log (key id, verification, fields, request id, time).
+         */
+        get: operations["identityExternalRead"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/erasures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase one user's personal data (right to erasure)
+         * @description Erases for good the user's KTP data, contacts, image URLs, archived images and the raw provider payloads of their events and quarantined callbacks; keeps ids, statuses, results, reason codes and times. Idempotent. Audited with the reason. Each verification that lost data emits verification.redacted; its identity read answers 410 afterwards.
+         */
+        post: operations["erasureErase"];
         delete?: never;
         options?: never;
         head?: never;
@@ -522,6 +588,25 @@ export interface components {
              */
             hasPayload: boolean;
         };
+        RelatedVerificationDto: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description What it shares with this verification
+             * @enum {string}
+             */
+            relation: "NIK" | "CONTACT";
+            /** @example user-9 */
+            userId: string;
+            /** @example USER_ID */
+            userIdType: string;
+            /** @example COMPLETED */
+            status: string;
+            /** @example VALID */
+            result: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
         AdminSubmissionDetailDto: {
             /**
              * Format: uuid
@@ -696,6 +781,14 @@ export interface components {
              * @example false
              */
             eventsTruncated: boolean;
+            /**
+             * @example [
+             *       "NIK_USED_BY_OTHER_USER"
+             *     ]
+             */
+            warnings: string[];
+            /** @description Verifications of other users with the same NIK, and verifications with the same primary contact (by blind index; newest first, at most 50) */
+            relatedVerifications: components["schemas"]["RelatedVerificationDto"][];
         };
         ReconciliationRunDto: {
             /** @example 311 */
@@ -834,6 +927,50 @@ export interface components {
              */
             nextCursor: string | null;
         };
+        AuditLogEntryDto: {
+            /** @example 42 */
+            id: string;
+            /**
+             * @example identity.read
+             * @enum {string}
+             */
+            action: "reveal" | "identity.read" | "evidence.read" | "erasure";
+            /**
+             * @description admin key (operator), identity key (partner back end), or the service itself
+             * @enum {string}
+             */
+            actorKind: "admin" | "identity" | "system";
+            /**
+             * @description A short digest of the key (never the key itself)
+             * @example 3f9a0c1d2b4e
+             */
+            actorId: string;
+            /** Format: uuid */
+            submissionId: string | null;
+            /**
+             * @description Field names, request id, reason; never the data itself
+             * @example {
+             *       "fields": [
+             *         "ktpData",
+             *         "certificateRegistration"
+             *       ],
+             *       "requestId": "req-7"
+             *     }
+             */
+            detail: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            createdAt: string;
+        };
+        AuditLogListDto: {
+            data: components["schemas"]["AuditLogEntryDto"][];
+            /**
+             * @description null on the last page
+             * @example null
+             */
+            nextCursor: string | null;
+        };
         VerificationResultDto: {
             /**
              * @description PASS or FAIL
@@ -930,8 +1067,11 @@ export interface components {
             verificationReferenceId: string;
         };
         CreateVerificationDto: {
-            /** @example user-42 */
-            userId: string;
+            /**
+             * @description Required with a partner key. With an end-user token it may be left out (taken from the token); a different value is refused with 403.
+             * @example user-42
+             */
+            userId?: string;
             /**
              * @default USER_ID
              * @example USER_ID
@@ -1040,6 +1180,16 @@ export interface components {
             /** @description Per-check outcome (never KTP data) */
             verificationResult: components["schemas"]["VerificationResultSummaryDto"] | null;
             /**
+             * @description NIK_USED_BY_OTHER_USER: the same NIK was verified for another user id; CONTACT_USED_BY_OTHER_NIK: the provider found the phone or email registered under another NIK
+             * @example []
+             */
+            warnings: string[];
+            /**
+             * @description Grows with every change: compare it to order webhook deliveries
+             * @example 3
+             */
+            version: number;
+            /**
              * Format: date-time
              * @example 2026-11-26T05:00:00.000Z
              */
@@ -1058,6 +1208,62 @@ export interface components {
         VerificationListDto: {
             /** @description The user's verifications, newest first */
             data: components["schemas"]["VerificationDto"][];
+        };
+        EvidenceSummaryDto: {
+            /** @enum {string} */
+            kind: "KTP" | "SELFIE" | "ADDITIONAL_SELFIE";
+            /** @enum {string} */
+            status: "ARCHIVED" | "PENDING" | "FAILED" | "EXPIRED" | "ERASED";
+            /** @example image/jpeg */
+            contentType: string | null;
+            /** @example 183204 */
+            size: number | null;
+            /** @description Hex SHA-256 of the image */
+            sha256: string | null;
+        };
+        VerificationIdentityDto: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description The KTP data the provider read, decrypted (null until the provider sent it)
+             * @example {
+             *       "nik": "3201012345678901",
+             *       "name": "BUDI SANTOSO",
+             *       "dateOfBirth": "01-01-1990"
+             *     }
+             */
+            ktpData: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The electronic certificate registration, as the provider sent it */
+            certificateRegistration: {
+                [key: string]: unknown;
+            } | null;
+            evidence: components["schemas"]["EvidenceSummaryDto"][];
+        };
+        CreateErasureDto: {
+            /** @example user-42 */
+            userId: string;
+            /**
+             * @default USER_ID
+             * @example USER_ID
+             */
+            userIdType?: string;
+            /**
+             * @description Why: kept in the audit log with the erasure
+             * @example Data subject request #1234 (PDP law)
+             */
+            reason: string;
+        };
+        ErasureDto: {
+            /** @example user-42 */
+            userId: string;
+            /** @example USER_ID */
+            userIdType: string;
+            /** @description Ids of the user's verifications: their personal data is gone, ids and outcomes stay */
+            verifications: string[];
+            /** Format: date-time */
+            erasedAt: string;
         };
         /** @description A change of a verification. Delivered at least once, in no guaranteed order: compare `data.verification.version` (or `updatedAt`) with what you hold. Never holds KTP data. */
         VerificationWebhookEvent: {
@@ -1893,6 +2099,80 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    adminAuditLogList: {
+        parameters: {
+            query?: {
+                /** @description Page size */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page, unchanged. Opaque and signed; valid only with the same filters. */
+                cursor?: string;
+                action?: "reveal" | "identity.read" | "evidence.read" | "erasure";
+                /** @description Our verification id (as in /v1/verifications/:id) */
+                submissionId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditLogListDto"];
+                };
+            };
+            /** @description A parameter is invalid or unknown, or the cursor is not ours */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/validation-error",
+                     *       "title": "Validation failed",
+                     *       "status": 400,
+                     *       "detail": "Invalid request: phoneNumber",
+                     *       "errors": [
+                     *         {
+                     *           "field": "phoneNumber",
+                     *           "message": "phoneNumber must be 62 followed by 9 to 13 digits"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No admin key, or not an admin key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing bearer token: send \"Authorization: Bearer <key>\""
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     receiveOneKycCallbackPUT: {
         parameters: {
             query?: never;
@@ -2285,8 +2565,9 @@ export interface operations {
     };
     flowsExternalList: {
         parameters: {
-            query: {
-                userId: string;
+            query?: {
+                /** @description Required with a partner key. With an end-user token it may be left out (taken from the token); a different value is refused with 403. */
+                userId?: string;
                 userIdType?: string;
             };
             header?: never;
@@ -2429,6 +2710,161 @@ export interface operations {
             404: components["responses"]["NotFound"];
             408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    identityExternalRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationIdentityDto"];
+                };
+            };
+            400: components["responses"]["Validationfailed"];
+            401: components["responses"]["Unauthorized"];
+            /** @description A partner key that is not an identity key, or an end-user token */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "Not allowed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such verification */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            /** @description The verification's personal data was erased */
+            410: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/gone",
+                     *       "title": "Gone",
+                     *       "status": 410,
+                     *       "detail": "Erased"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    erasureErase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateErasureDto"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureDto"];
+                };
+            };
+            /** @description A field is missing or invalid (named in the answer) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/validation-error",
+                     *       "title": "Validation failed",
+                     *       "status": 400,
+                     *       "detail": "Invalid request: phoneNumber",
+                     *       "errors": [
+                     *         {
+                     *           "field": "phoneNumber",
+                     *           "message": "phoneNumber must be 62 followed by 9 to 13 digits"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No admin key, or not an admin key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing bearer token: send \"Authorization: Bearer <key>\""
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
         };
