@@ -21,6 +21,7 @@ import { initiate } from './scenarios/initiate.mjs';
 import { memory } from './scenarios/memory.mjs';
 import { clusterBudget, reconcileBacklog } from './scenarios/reconcile-backlog.mjs';
 import { startup } from './scenarios/startup.mjs';
+import { webhooks } from './scenarios/webhooks.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SCENARIOS = {
@@ -31,6 +32,7 @@ const SCENARIOS = {
   reconcile_backlog: reconcileBacklog,
   cluster_budget: clusterBudget,
   admin_list_1m: adminList,
+  webhooks,
 };
 
 function parseArgs(argv) {

@@ -18,6 +18,7 @@ import { OneKycModule } from './onekyc/onekyc.module.js';
 import { PartnerAuthModule } from './partner-auth/partner-auth.module.js';
 import { ReconciliationModule } from './reconciliation/reconciliation.module.js';
 import { SubmissionsModule } from './submissions/submissions.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 /** The root module, built from the validated configuration (see main.ts and test/support). */
 @Module({})
@@ -45,6 +46,7 @@ export class AppModule {
         IdentityModule,
         ErasureModule,
         ReconciliationModule,
+        WebhooksModule,
       ],
     };
   }

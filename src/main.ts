@@ -9,9 +9,9 @@ import { createApp } from './app.factory.js';
 import {
   AppConfig,
   buildConfig,
+  onboardingPartnersFrom,
   SANDBOX_CALLBACK_SECRET,
   SANDBOX_CLIENT_ID,
-  SANDBOX_ONBOARDING_PARTNER,
   SANDBOX_PASS_KEY,
 } from './config/app-config.js';
 import { ConfigValidationError, validateEnvironment } from './config/environment.js';
@@ -67,12 +67,15 @@ async function bootstrap(): Promise<void> {
   let sandbox: RunningSandbox | undefined;
   if (!env.ONEKYC_API_BASE_URL) {
     const { startSandboxOnPreferredPort } = await import('./sandbox/sandbox-port.js');
+    // The sandbox accepts exactly the values the service will send, per source.
+    const partners = onboardingPartnersFrom(env);
     sandbox = await startSandboxOnPreferredPort({
       port: env.SANDBOX_PORT, // unset: 4010, or a free port with a line saying so when 4010 is taken
       host: '127.0.0.1',
       clientId: env.ONEKYC_CLIENT_ID ?? SANDBOX_CLIENT_ID,
       passKey: env.ONEKYC_PASS_KEY ?? SANDBOX_PASS_KEY,
-      onboardingPartner: env.ONEKYC_ONBOARDING_PARTNER ?? SANDBOX_ONBOARDING_PARTNER,
+      onboardingPartner: partners.SDK,
+      onboardingPartners: partners,
       callbackUrl: `http://127.0.0.1:${port}/v1/callbacks/onekyc`,
       callbackMethod: 'POST',
       callbackAuthHeader: env.CALLBACK_AUTH_HEADER ?? 'authorization',

@@ -143,7 +143,8 @@ export class Stack {
    */
   async resetData() {
     await this.sql(
-      `TRUNCATE submissions, submission_events, unmatched_callbacks, idempotency_keys, job_runs
+      `TRUNCATE submissions, submission_events, unmatched_callbacks, idempotency_keys, job_runs,
+                webhook_deliveries, webhook_events, webhook_endpoints
        RESTART IDENTITY CASCADE`,
     );
   }

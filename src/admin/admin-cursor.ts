@@ -4,6 +4,7 @@
 // so it can be neither forged nor replayed against other filters. It carries no personal data:
 // filter values enter only through a keyed fingerprint.
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { validationProblem } from '../common/validation.js';
 
 const VERSION = 1;
 const HKDF_INFO = 'onekyc-admin-cursor-v1';
@@ -12,6 +13,7 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const ID_PATTERNS = {
   submissions: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
   'unmatched-callbacks': /^[1-9][0-9]{0,18}$/,
+  'webhook-deliveries': /^[1-9][0-9]{0,18}$/,
   'audit-log': /^[1-9][0-9]{0,18}$/,
 } as const;
 
@@ -109,4 +111,33 @@ export class CursorCodec {
       .subarray(0, 16)
       .toString('base64url');
   }
+}
+
+/** A list's `cursor` parameter: its position, or a 400 naming `cursor`. */
+export function decodeCursorParam(
+  codec: CursorCodec,
+  kind: CursorKind,
+  cursor: string,
+  filters: CursorFilters,
+): KeysetPosition {
+  try {
+    return codec.decode(kind, cursor, filters);
+  } catch (err) {
+    if (err instanceof InvalidCursorError)
+      throw validationProblem([{ field: 'cursor', message: err.message }]);
+    throw err;
+  }
+}
+
+/** `nextCursor` of a page read with one row more than its size: null when that row did not exist. */
+export function nextPageCursor(
+  codec: CursorCodec,
+  kind: CursorKind,
+  rows: { id: string; sort_at: string }[],
+  page: { id: string; sort_at: string }[],
+  filters: CursorFilters,
+): string | null {
+  const last = page.at(-1);
+  if (rows.length <= page.length || !last) return null;
+  return codec.encode(kind, { at: last.sort_at, id: last.id }, filters);
 }

@@ -2,7 +2,6 @@
 // submission's story, and the numbers. Personal data is decrypted only for the rows of the page
 // being answered and leaves masked, except through an audited reveal.
 import { Injectable, Logger } from '@nestjs/common';
-import { validationProblem } from '../common/validation.js';
 import { ProblemException } from '../common/problem.js';
 import { AuditLogRepository } from '../audit/audit-log.repository.js';
 import { AppConfig } from '../config/app-config.js';
@@ -18,8 +17,9 @@ import {
   CursorCodec,
   CursorFilters,
   CursorKind,
-  InvalidCursorError,
+  decodeCursorParam,
   KeysetPosition,
+  nextPageCursor,
 } from './admin-cursor.js';
 import {
   AdminRepository,
@@ -147,6 +147,7 @@ export class AdminService {
       nik: reveal ? nik : maskNik(nik),
       name: reveal ? name : maskName(name),
       hasConflict: s.hasConflict,
+      processedAt: iso(s.providerProcessedAt),
       piiRedacted: s.piiRedactedAt !== null,
       createdAt: iso(s.createdAt)!,
       updatedAt: iso(s.updatedAt)!,
@@ -298,13 +299,7 @@ export class AdminService {
   }
 
   private decodeCursor(kind: CursorKind, cursor: string, filters: CursorFilters): KeysetPosition {
-    try {
-      return this.cursors.decode(kind, cursor, filters);
-    } catch (err) {
-      if (err instanceof InvalidCursorError)
-        throw validationProblem([{ field: 'cursor', message: err.message }]);
-      throw err;
-    }
+    return decodeCursorParam(this.cursors, kind, cursor, filters);
   }
 
   private nextCursor(
@@ -313,9 +308,7 @@ export class AdminService {
     page: { id: string; sort_at: string }[],
     filters: CursorFilters,
   ): string | null {
-    const last = page.at(-1);
-    if (rows.length <= page.length || !last) return null;
-    return this.cursors.encode(kind, { at: last.sort_at, id: last.id }, filters);
+    return nextPageCursor(this.cursors, kind, rows, page, filters);
   }
 
   /** One unreadable row (e.g. a retired key) must not break an operator's page: shown as null. */

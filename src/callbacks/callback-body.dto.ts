@@ -101,6 +101,14 @@ export class SubmissionDetailsDto {
   @Type(() => CertificateRegistrationDto)
   certificateRegistration?: CertificateRegistrationDto | null;
 
+  @ApiPropertyOptional({
+    description:
+      'The certificate-registration example puts it here instead of under certificateRegistration: both are read.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  eligibleToActivate?: boolean;
+
   @ApiPropertyOptional({ type: ImageUrlsDto })
   @IsOptional()
   @IsObject()
@@ -156,6 +164,17 @@ export class OneKycCallbackDto {
   @IsOptional()
   @IsString()
   userIdType?: string;
+
+  @ApiPropertyOptional({
+    description:
+      "When the provider processed this state (ISO 8601); stored as the verification's processedAt.",
+    example: '2026-11-26T05:00:00.000Z',
+    maxLength: 64,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  processedAt?: string | null;
 
   @ApiPropertyOptional({ type: SubmissionDetailsDto })
   @IsOptional()

@@ -38,6 +38,7 @@ const RULES: Fields = {
   reasonCode: { kind: 'string', optional: true, maxLength: 64 },
   userId: str,
   userIdType: str,
+  processedAt: { kind: 'string', optional: true, maxLength: 64 },
   submissionDetails: {
     kind: 'object',
     dto: SubmissionDetailsDto,
@@ -77,6 +78,7 @@ const RULES: Fields = {
         dto: CertificateRegistrationDto,
         fields: { eligibleToActivate: bool, onboardingCode: str, shouldSkipActivation: bool },
       },
+      eligibleToActivate: bool,
       imageUrls: { kind: 'object', dto: ImageUrlsDto, fields: strings('KTP', 'SELFIE', 'ADDITIONAL_SELFIE') },
     },
   },

@@ -26,6 +26,12 @@ export class CallbackBodyPipe implements PipeTransform<unknown, CallbackBody> {
       this.metrics.count('invalid');
       throw validationProblem([{ field: 'body', message: 'body must be a JSON object' }]);
     }
+    // A signing callback has another shape: never refused (the provider would retry it forever);
+    // the service keeps it aside, flagged (CallbacksService.ingestSigning).
+    if (Object.hasOwn(value, 'callbackType')) {
+      stripProtoKeys(value);
+      return value as CallbackBody;
+    }
     // The bodies the provider sends (only the DTO's fields, plainly valid): class-validator would
     // accept them, at fifty times the cost. Everything else takes the full path below.
     if (fastAccepts(value)) return value as CallbackBody;

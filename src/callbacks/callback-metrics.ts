@@ -12,7 +12,13 @@ export const CALLBACK_OUTCOMES = [
   'duplicate',
   'stale',
   'conflict',
+  /** A result about another user, or naming none: stored, flagged, never applied. */
+  'user_conflict',
+  /** A COMPLETED without a result: recorded, not final; reconciliation polls for the details. */
+  'incomplete',
   'unknown',
+  /** A signing callback (`callbackType`): kept and flagged, never a KYC result. */
+  'signing',
   'rejected_auth',
   'rejected_ip',
   'invalid',

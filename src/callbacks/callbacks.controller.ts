@@ -29,7 +29,7 @@ import { CallbackAuthGuard } from './callback-auth.guard.js';
 import { OneKycCallbackDto } from './callback-body.dto.js';
 import { CallbackBody, CallbackBodyPipe } from './callback-body.pipe.js';
 import { CallbackMetrics } from './callback-metrics.js';
-import { CallbacksService } from './callbacks.service.js';
+import { CallbacksService, isSigningCallback } from './callbacks.service.js';
 
 const RECEIVED = Object.freeze({ received: true as const });
 
@@ -44,7 +44,10 @@ function CallbackDocs(method: string) {
         'Called by GoTo OneKYC when a submission progresses or completes. Delivery is at least once: ' +
         'duplicates (same submissionId, status and result) are recorded and answered 200 without a second ' +
         'effect; an older status after a newer one is recorded and ignored. A callback for a session we ' +
-        'never issued is quarantined for operators and answered 200. The 200 is sent only once the event ' +
+        'never issued is quarantined for operators and answered 200; so is a result whose userId/userIdType ' +
+        "differ from the session's, or are missing (flagged as a conflict, never applied), and a signing " +
+        'callback (callbackType USER_BASIS or DOCUMENT_BASIS: kept, flagged, never a KYC result). A COMPLETED ' +
+        'without a result is recorded but not taken as final. The 200 is sent only once the event ' +
         'and its effect are committed; any other answer means "retry". Fields the provider adds later are ' +
         'accepted and kept in the stored raw payload.',
     }),
@@ -110,7 +113,8 @@ export class CallbacksController {
   }
 
   private async receive(body: CallbackBody, reply: FastifyReply): Promise<typeof RECEIVED> {
-    await this.callbacks.ingest(body);
+    if (isSigningCallback(body)) await this.callbacks.ingestSigning(body);
+    else await this.callbacks.ingest(body);
     // Fastify's clock starts when the request arrives: this is receipt → commit.
     this.metrics.committed(reply.elapsedTime);
     return RECEIVED;

@@ -11,8 +11,13 @@ import { UnmatchedCallbacksRepository } from './unmatched-callbacks.repository.j
 
 export type IngestOutcome = Extract<
   CallbackOutcome,
-  'applied' | 'duplicate' | 'stale' | 'conflict' | 'unknown'
+  'applied' | 'duplicate' | 'stale' | 'conflict' | 'user_conflict' | 'incomplete' | 'unknown' | 'signing'
 >;
+
+/** A signing callback of the e-signing product, delivered to the same URL: told apart by `callbackType`. */
+export function isSigningCallback(body: Record<string, unknown>): boolean {
+  return Object.hasOwn(body, 'callbackType');
+}
 
 @Injectable()
 export class CallbacksService {
@@ -47,14 +52,47 @@ export class CallbacksService {
         { id: body.partnerSessionId, status: body.status, result: body.result ?? null },
         'callback conflicts with the recorded terminal result: recorded and flagged, not applied',
       );
+    } else if (outcome === 'user_conflict') {
+      this.logger.warn(
+        { id: body.partnerSessionId, status: body.status },
+        "callback names another user than the session's (or none): recorded and flagged, not applied",
+      );
     }
     return outcome;
   }
 
+  /**
+   * A signing callback (`callbackType` USER_BASIS / DOCUMENT_BASIS): never a KYC result. Kept on
+   * the session's timeline when it names one of ours (event detail `signing`), else in the
+   * quarantine with source `signing`; answered 200 either way so the provider does not retry.
+   */
+  async ingestSigning(body: Record<string, unknown>): Promise<'signing'> {
+    try {
+      const sessionId = typeof body.partnerSessionId === 'string' ? body.partnerSessionId : '';
+      const callbackType = String(body.callbackType).slice(0, 64);
+      const kept =
+        isOurSessionIdFormat(sessionId) &&
+        (await this.submissions.recordEventIfExists(sessionId, {
+          type: 'CALLBACK',
+          source: 'callback',
+          status: null,
+          detail: { signing: callbackType },
+          payload: body,
+        }));
+      if (!kept) await this.unmatched.quarantineSigning(body, callbackType);
+    } catch (err) {
+      this.metrics.count('error');
+      throw err;
+    }
+    this.metrics.count('signing');
+    return 'signing';
+  }
+
   private async applyOrQuarantine(body: CallbackBody): Promise<IngestOutcome> {
     const r = await this.submissions.applyTransition(body.partnerSessionId, toTransitionInput(body));
-    if (r.outcome !== 'not_found') return r.outcome;
-    return this.quarantine(body);
+    if (r.outcome === 'not_found') return this.quarantine(body);
+    if (r.outcome === 'conflict' && r.conflictReason !== 'terminal') return 'user_conflict';
+    return r.outcome;
   }
 
   private async quarantine(body: CallbackBody): Promise<'unknown'> {

@@ -69,6 +69,23 @@ export class UnmatchedCallbacksRepository {
     return String(rows[0].id);
   }
 
+  /** Keeps a signing callback for a session that is not ours (source `signing`, status = its callbackType). */
+  async quarantineSigning(body: Record<string, unknown>, callbackType: string): Promise<string> {
+    const text = (v: unknown, max: number) => (typeof v === 'string' ? v.slice(0, max) : null);
+    const rows = await this.sql.query<{ id: string }>(
+      `INSERT INTO unmatched_callbacks (partner_session_id, provider_submission_id, status, result, source, payload_enc)
+       VALUES ($1, $2, $3, NULL, 'signing', $4) RETURNING id`,
+      [
+        text(body.partnerSessionId, 200) ?? '',
+        text(body.submissionId, 128),
+        callbackType,
+        this.pii.encryptJson(body),
+      ],
+      { name: 'unmatched_quarantine_signing' },
+    );
+    return String(rows[0].id);
+  }
+
   /** Newest first, keyset-paginated on id. */
   async list(query: UnmatchedCallbackQuery = {}): Promise<UnmatchedCallbackPage> {
     const limit = Math.min(Math.max(Math.trunc(query.limit ?? 50), 1), 100);

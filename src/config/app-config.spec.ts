@@ -76,6 +76,26 @@ describe('buildConfig', () => {
     ]);
   });
 
+  it('takes the onboarding-partner value per source, falling back to ONEKYC_ONBOARDING_PARTNER', () => {
+    expect(buildConfig({ ...real }, runtime).onekyc.onboardingPartners).toEqual({ SDK: 'X', WEB_SDK: 'X' });
+    const web = buildConfig({ ...real, ONEKYC_ONBOARDING_PARTNER_WEB_SDK: 'X-WEB' }, runtime);
+    expect(web.onekyc.onboardingPartners).toEqual({ SDK: 'X', WEB_SDK: 'X-WEB' });
+    const both = { ONEKYC_ONBOARDING_PARTNER_SDK: 'P-SDK', ONEKYC_ONBOARDING_PARTNER_WEB_SDK: 'P-WEB' };
+    const perSource = buildConfig({ ...real, ONEKYC_ONBOARDING_PARTNER: undefined, ...both }, runtime);
+    expect(perSource.onekyc.onboardingPartners).toEqual({ SDK: 'P-SDK', WEB_SDK: 'P-WEB' });
+    expect(
+      problemsOf(() =>
+        buildConfig(
+          { ...real, ONEKYC_ONBOARDING_PARTNER: undefined, ONEKYC_ONBOARDING_PARTNER_SDK: 'P-SDK' },
+          runtime,
+        ),
+      ),
+    ).toEqual(['ONEKYC_ONBOARDING_PARTNER']);
+    const sandbox = buildConfig({ NODE_ENV: 'test', DATA_DIR: '/tmp/onekyc-config-spec' }, runtime);
+    expect(sandbox.onekyc.onboardingPartners.SDK).toContain('-SDK-');
+    expect(sandbox.onekyc.onboardingPartners.WEB_SDK).toContain('-WEB_SDK-');
+  });
+
   it('requires credentials with a real provider and refuses sandbox mode in production', () => {
     expect(
       problemsOf(() => buildConfig({ ONEKYC_API_BASE_URL: 'https://p.example' }, runtime)).sort(),
@@ -106,6 +126,44 @@ describe('buildConfig', () => {
       expect((err as Error).message).not.toContain('c2VjcmV0LXZhbHVl');
     }
     expect.assertions(1);
+  });
+  it('reads the webhook variables with their defaults (private networks allowed in sandbox mode only)', () => {
+    const sandbox = buildConfig({ NODE_ENV: 'test', DATA_DIR: '/tmp/onekyc-config-spec' }, runtime);
+    expect(sandbox.webhooks).toMatchObject({
+      initialEndpoint: null,
+      timeoutMs: 10000,
+      allowPrivateNetworks: true,
+    });
+    const prod = buildConfig(real, runtime);
+    expect(prod.webhooks.allowPrivateNetworks).toBe(false);
+    const secret = 'whsec_' + Buffer.alloc(24, 3).toString('base64');
+    const set = buildConfig(
+      {
+        ...real,
+        WEBHOOK_URL: 'https://partner.example/hooks',
+        WEBHOOK_SECRET: secret,
+        WEBHOOK_TIMEOUT_MS: '2500',
+      },
+      runtime,
+    );
+    expect(set.webhooks).toMatchObject({
+      initialEndpoint: { url: 'https://partner.example/hooks', secret },
+      timeoutMs: 2500,
+    });
+  });
+
+  it('refuses a webhook secret that is not whsec_ + base64 of 24 bytes, and a URL without a secret', () => {
+    const url = 'https://partner.example/hooks';
+    expect(
+      problemsOf(() => buildConfig({ ...real, WEBHOOK_URL: url, WEBHOOK_SECRET: 'whsec_short' }, runtime)),
+    ).toEqual(['WEBHOOK_SECRET']);
+    expect(problemsOf(() => buildConfig({ ...real, WEBHOOK_URL: url }, runtime))).toEqual(['WEBHOOK_SECRET']);
+    expect(problemsOf(() => buildConfig({ ...real, WEBHOOK_TIMEOUT_MS: 'soon' }, runtime))).toEqual([
+      'WEBHOOK_TIMEOUT_MS',
+    ]);
+    expect(
+      problemsOf(() => buildConfig({ ...real, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'maybe' }, runtime)),
+    ).toEqual(['WEBHOOK_ALLOW_PRIVATE_NETWORKS']);
   });
 
   describe('end-user tokens and identity keys', () => {

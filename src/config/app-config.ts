@@ -13,6 +13,7 @@ export const SANDBOX_CALLBACK_SECRET = 'Bearer sandbox-callback-secret';
 export const SANDBOX_CLIENT_ID = '00000000-0000-4000-8000-00000000c11d';
 export const SANDBOX_PASS_KEY = '00000000-0000-4000-8000-0000000055cc';
 export const SANDBOX_ONBOARDING_PARTNER = 'SANDBOX_PARTNER-SDK-STANDALONE_IDENTITY_VERIFICATION';
+export const SANDBOX_ONBOARDING_PARTNER_WEB_SDK = 'SANDBOX_PARTNER-WEB_SDK-STANDALONE_IDENTITY_VERIFICATION';
 
 export type OneKycSource = 'SDK' | 'WEB_SDK';
 
@@ -26,13 +27,35 @@ export interface OneKycConfig {
   tokenBaseUrl: string;
   clientId: string;
   passKey: string;
-  onboardingPartner: string;
+  /** The onboarding-partner value per source: the provider issues one per platform
+   * (`PARTNER-PLATFORM-FLOW`). Both are ONEKYC_ONBOARDING_PARTNER unless set one by one. */
+  onboardingPartners: Record<OneKycSource, string>;
   onboardingPartnerHeader: 'x-esign-onboarding-partner' | 'x-onboarding-partner';
   source: OneKycSource;
   timeoutMs: number;
   maxRps: number;
   /** Refresh the partner token this many seconds before `expires_at` (provider advice: 300). */
   tokenRefreshMarginSeconds: number;
+}
+
+export interface WebhooksConfig {
+  /** WEBHOOK_URL/WEBHOOK_SECRET: one endpoint created at start when no endpoint has this URL. */
+  initialEndpoint: { url: string; secret: string } | null;
+  timeoutMs: number;
+  /** Private, loopback and link-local targets allowed (and plain http); true in sandbox mode. */
+  allowPrivateNetworks: boolean;
+  concurrency: number;
+  pollIntervalMs: number;
+  /** Multiplies the retry schedule (1 in production; drills and tests shrink it). */
+  retryScale: number;
+}
+
+/** `whsec_` + canonical base64 of at least 24 bytes: the Standard Webhooks secret format. */
+export function isWebhookSecret(secret: string): boolean {
+  if (!secret.startsWith('whsec_')) return false;
+  const b64 = secret.slice('whsec_'.length);
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || b64.length % 4 !== 0) return false;
+  return Buffer.from(b64, 'base64').length >= 24;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the class is the DI token, the interface its shape
@@ -62,6 +85,7 @@ export interface AppConfig {
     concurrency: number;
   };
   pii: { keys: PiiKey[]; blindIndexKey: Buffer; retentionDays: number; retentionCron: string };
+  webhooks: WebhooksConfig;
   docsEnabled: boolean;
   log: { format: 'json' | 'pretty'; level: string };
   sandboxPort: number;
@@ -78,6 +102,25 @@ const list = (v: string | undefined) =>
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
+
+/**
+ * The onboarding-partner value for each source: the per-source variable, else the common one,
+ * else (sandbox mode only: a real provider requires them) the sandbox's development values.
+ */
+export function onboardingPartnersFrom(
+  e: Pick<
+    EnvironmentVariables,
+    'ONEKYC_ONBOARDING_PARTNER' | 'ONEKYC_ONBOARDING_PARTNER_SDK' | 'ONEKYC_ONBOARDING_PARTNER_WEB_SDK'
+  >,
+): Record<OneKycSource, string> {
+  return {
+    SDK: e.ONEKYC_ONBOARDING_PARTNER_SDK || e.ONEKYC_ONBOARDING_PARTNER || SANDBOX_ONBOARDING_PARTNER,
+    WEB_SDK:
+      e.ONEKYC_ONBOARDING_PARTNER_WEB_SDK ||
+      e.ONEKYC_ONBOARDING_PARTNER ||
+      SANDBOX_ONBOARDING_PARTNER_WEB_SDK,
+  };
+}
 
 /** Nest injection token and type for the configuration (a class so it can be injected by type). */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
@@ -106,7 +149,13 @@ export function buildConfig(env: NodeJS.ProcessEnv, runtime: RuntimeOverrides = 
   const realProvider = !sandboxMode;
   requireIf(realProvider, 'ONEKYC_CLIENT_ID', 'with a real provider (ONEKYC_API_BASE_URL is set)');
   requireIf(realProvider, 'ONEKYC_PASS_KEY', 'with a real provider (ONEKYC_API_BASE_URL is set)');
-  requireIf(realProvider, 'ONEKYC_ONBOARDING_PARTNER', 'with a real provider (ONEKYC_API_BASE_URL is set)');
+  if (!(e.ONEKYC_ONBOARDING_PARTNER_SDK && e.ONEKYC_ONBOARDING_PARTNER_WEB_SDK)) {
+    requireIf(
+      realProvider,
+      'ONEKYC_ONBOARDING_PARTNER',
+      'with a real provider (ONEKYC_API_BASE_URL is set) unless ONEKYC_ONBOARDING_PARTNER_SDK and ONEKYC_ONBOARDING_PARTNER_WEB_SDK are both set',
+    );
+  }
   requireIf(realProvider, 'API_KEYS', 'outside sandbox mode');
   requireIf(realProvider, 'ADMIN_API_KEYS', 'outside sandbox mode');
   requireIf(realProvider, 'CALLBACK_AUTH_VALUES', 'outside sandbox mode');
@@ -152,6 +201,19 @@ export function buildConfig(env: NodeJS.ProcessEnv, runtime: RuntimeOverrides = 
       problems.push({ variable: 'CALLBACK_ALLOWED_IPS', message: `not an IP or CIDR: ${cidr}` });
   }
 
+  if (e.WEBHOOK_URL && !e.WEBHOOK_SECRET) {
+    problems.push({ variable: 'WEBHOOK_SECRET', message: 'required with WEBHOOK_URL' });
+  }
+  if (e.WEBHOOK_SECRET && !e.WEBHOOK_URL) {
+    problems.push({ variable: 'WEBHOOK_URL', message: 'required with WEBHOOK_SECRET' });
+  }
+  if (e.WEBHOOK_SECRET && !isWebhookSecret(e.WEBHOOK_SECRET)) {
+    problems.push({
+      variable: 'WEBHOOK_SECRET',
+      message: 'must be whsec_ followed by base64 of at least 24 bytes',
+    });
+  }
+
   const databaseUrl = runtime.databaseUrl ?? e.DATABASE_URL;
   if (!databaseUrl) {
     problems.push({
@@ -183,7 +245,7 @@ export function buildConfig(env: NodeJS.ProcessEnv, runtime: RuntimeOverrides = 
       tokenBaseUrl: stripSlash(e.ONEKYC_TOKEN_BASE_URL ?? apiBaseUrl),
       clientId: e.ONEKYC_CLIENT_ID ?? SANDBOX_CLIENT_ID,
       passKey: e.ONEKYC_PASS_KEY ?? SANDBOX_PASS_KEY,
-      onboardingPartner: e.ONEKYC_ONBOARDING_PARTNER ?? SANDBOX_ONBOARDING_PARTNER,
+      onboardingPartners: onboardingPartnersFrom(e),
       onboardingPartnerHeader: (e.ONEKYC_ONBOARDING_PARTNER_HEADER ??
         'x-esign-onboarding-partner') as OneKycConfig['onboardingPartnerHeader'],
       source: (e.ONEKYC_SOURCE ?? 'SDK') as OneKycSource,
@@ -217,6 +279,15 @@ export function buildConfig(env: NodeJS.ProcessEnv, runtime: RuntimeOverrides = 
       blindIndexKey: blindIndexKey ?? deriveBlindIndexKey(piiKeys[piiKeys.length - 1]),
       retentionDays: e.PII_RETENTION_DAYS ?? 365,
       retentionCron,
+    },
+    webhooks: {
+      initialEndpoint:
+        e.WEBHOOK_URL && e.WEBHOOK_SECRET ? { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET } : null,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS ?? 10000,
+      allowPrivateNetworks: e.WEBHOOK_ALLOW_PRIVATE_NETWORKS ?? sandboxMode,
+      concurrency: e.WEBHOOK_CONCURRENCY ?? 16,
+      pollIntervalMs: e.WEBHOOK_POLL_INTERVAL_MS ?? 1000,
+      retryScale: e.WEBHOOK_RETRY_SCALE ?? 1,
     },
     docsEnabled: e.DOCS_ENABLED ?? true,
     log: {

@@ -86,6 +86,16 @@ export class EnvironmentVariables {
   ONEKYC_ONBOARDING_PARTNER?: string;
 
   @IsOptional()
+  @IsString()
+  @MinLength(1)
+  ONEKYC_ONBOARDING_PARTNER_SDK?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  ONEKYC_ONBOARDING_PARTNER_WEB_SDK?: string;
+
+  @IsOptional()
   @IsIn(['x-esign-onboarding-partner', 'x-onboarding-partner'])
   ONEKYC_ONBOARDING_PARTNER_HEADER?: string;
 
@@ -265,6 +275,55 @@ export class EnvironmentVariables {
   @IsString()
   @MaxLength(200)
   PII_RETENTION_CRON?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsUrl(URL_OPTS)
+  @MaxLength(2048)
+  WEBHOOK_URL?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  WEBHOOK_SECRET?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(120000)
+  WEBHOOK_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS?: boolean;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  WEBHOOK_CONCURRENCY?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(60000)
+  WEBHOOK_POLL_INTERVAL_MS?: number;
+
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    value === undefined || value === ''
+      ? undefined
+      : /^\d+(\.\d+)?$/.test(String(value))
+        ? Number(value)
+        : value,
+  )
+  @Min(0.000001)
+  @Max(1)
+  WEBHOOK_RETRY_SCALE?: number;
 
   @IsOptional()
   @Transform(toBool)

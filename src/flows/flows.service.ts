@@ -19,6 +19,7 @@ import { OneKycException } from '../onekyc/onekyc.exception.js';
 import { InitiateFlowResult } from '../onekyc/onekyc.types.js';
 import { SubmissionsRepository } from '../submissions/submissions.repository.js';
 import { SubmissionEntity } from '../submissions/submission.entity.js';
+import { partnerVisibleResult } from '../submissions/submission-status.js';
 import type { Caller } from '../partner-auth/caller.js';
 import { mayRead, UserRef } from '../partner-auth/caller-scope.js';
 import { CreateVerificationDto } from './dto/create-verification.dto.js';
@@ -94,17 +95,25 @@ export class FlowsService {
     return (await this.submissions.findByUser(userId, userIdType)).map(toVerificationDto);
   }
 
+  /** Rules that depend on the request's source (the body's, else ONEKYC_SOURCE). */
   private checkSourceRules(dto: ScopedCreateRequest): void {
-    if (this.config.onekyc.source !== 'WEB_SDK') return;
-    const missing = (['successRedirectionUrl', 'failureRedirectionUrl'] as const).filter((f) => !dto[f]);
-    if (missing.length) {
-      throw ProblemException.of(400, `Invalid request: ${missing.join(', ')}`, {
+    const source = dto.source ?? this.config.onekyc.source;
+    const errors =
+      source === 'WEB_SDK'
+        ? (['successRedirectionUrl', 'failureRedirectionUrl'] as const)
+            .filter((f) => !dto[f])
+            .map((field) => ({ field, message: `${field} is required when the source is WEB_SDK` }))
+        : (['allowQr', 'forceQr'] as const)
+            .filter((f) => dto[f] !== undefined)
+            .map((field) => ({
+              field,
+              message: `${field} is for the web flow only (source WEB_SDK); this request's source is SDK`,
+            }));
+    if (errors.length) {
+      throw ProblemException.of(400, `Invalid request: ${errors.map((e) => e.field).join(', ')}`, {
         type: 'validation-error',
         title: 'Validation failed',
-        errors: missing.map((field) => ({
-          field,
-          message: `${field} is required for the web SDK (ONEKYC_SOURCE=WEB_SDK)`,
-        })),
+        errors,
       });
     }
   }
@@ -120,7 +129,7 @@ export class FlowsService {
     const id = newId ?? randomUUID();
     const userIdType = dto.userIdType ?? 'USER_ID';
     const userLocale = dto.userLocale ?? 'id_ID';
-    const source = this.config.onekyc.source;
+    const source = dto.source ?? this.config.onekyc.source;
     const row = await this.submissions.createForInitiation({
       id,
       userId: dto.userId,
@@ -140,6 +149,8 @@ export class FlowsService {
       userLocale,
       successRedirectionUrl: dto.successRedirectionUrl,
       failureRedirectionUrl: dto.failureRedirectionUrl,
+      allowQr: dto.allowQr,
+      forceQr: dto.forceQr,
     };
 
     let result: InitiateFlowResult;
@@ -199,8 +210,9 @@ export function toVerificationDto(s: SubmissionEntity): VerificationDto {
     id: s.id,
     userId: s.userId,
     userIdType: s.userIdType,
+    source: s.source,
     status: s.status,
-    result: s.result,
+    result: partnerVisibleResult(s.status, s.result),
     reasonCode: s.reasonCode,
     verificationResult: s.verificationResult,
     warnings: s.warnings ?? [],

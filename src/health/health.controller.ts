@@ -7,6 +7,7 @@ import {
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
+import { ConfigurationAlarm } from '../onekyc/configuration-alarm.service.js';
 
 @ApiTags('operations')
 @Controller('health')
@@ -18,6 +19,7 @@ export class HealthController {
     private readonly db: TypeOrmHealthIndicator,
     private readonly indicator: HealthIndicatorService,
     private readonly dataSource: DataSource,
+    private readonly alarm: ConfigurationAlarm,
   ) {}
 
   /** The process is up and its event loop answers. */
@@ -27,14 +29,30 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Ready for traffic: the database answers and no migration is pending. */
+  /**
+   * Ready for traffic: the database answers and no migration is pending (else 503). When the
+   * provider refuses our configuration (903, 1550, onboarding partner) the answer stays 200 with
+   * status `degraded` and a `provider` detail naming the refusals: this instance still takes
+   * callbacks and serves reads, and restarting it would not help; an operator must fix ONEKYC_*.
+   */
   @Get('ready')
   @HealthCheck()
   ready() {
     return this.health.check([
       () => this.db.pingCheck('database', { timeout: 1500 }),
       () => this.migrations(),
+      () => this.provider(),
     ]);
+  }
+
+  private provider() {
+    const check = this.indicator.check('provider');
+    const problems = this.alarm.problems();
+    if (problems.length === 0) return check.up();
+    return check.degraded({
+      message: 'the provider refuses our configuration',
+      configurationErrors: problems,
+    });
   }
 
   private async migrations() {

@@ -64,20 +64,31 @@ describe('provider envelope', () => {
     [400, '1539', 'DUPLICATE_PARTNER_SESSION_ID', OneKycErrorKind.DUPLICATE_SESSION],
     [400, '1653', 'SUBMISSION_DOES_NOT_BELONG_TO_USER', OneKycErrorKind.SUBMISSION_NOT_OWNED],
     [401, '110', 'UNAUTHORIZED', OneKycErrorKind.UNAUTHORIZED],
-    [403, '110', 'ONBOARDING_PARTNER_DOES_NOT_BELONG_TO_CLIENT', OneKycErrorKind.FORBIDDEN],
+    [403, '110', 'ONBOARDING_PARTNER_DOES_NOT_BELONG_TO_CLIENT', OneKycErrorKind.CONFIGURATION],
+    [403, '903', 'FORBIDDEN', OneKycErrorKind.CONFIGURATION],
+    [400, '1550', 'PARTNER_USER_ID_CAN_NOT_BE_EMPTY', OneKycErrorKind.CONFIGURATION],
+    [403, '7', 'SOMETHING_ELSE', OneKycErrorKind.FORBIDDEN],
     [404, '1514', 'USER_NOT_FOUND', OneKycErrorKind.NOT_FOUND],
     [404, '1518', 'USER_NOT_FOUND', OneKycErrorKind.NOT_FOUND],
+    [400, '1552', 'SUBMISSION_DOES_NOT_EXIST', OneKycErrorKind.NOT_FOUND],
+    [400, '1553', 'PARTNER_SESSION_ID_DOES_NOT_BELONG_TO_THE_USER', OneKycErrorKind.SUBMISSION_NOT_OWNED],
+    [400, '1552', 'A_NEW_WORDING', OneKycErrorKind.NOT_FOUND],
+    [404, '9999', 'SUBMISSION_DOES_NOT_EXIST', OneKycErrorKind.NOT_FOUND],
+    [400, '9999', 'PARTNER_SESSION_ID_DOES_NOT_BELONG_TO_THE_USER', OneKycErrorKind.SUBMISSION_NOT_OWNED],
     [409, '1', 'CONFLICT', OneKycErrorKind.REJECTED],
-  ])('should map %i %s %s to a permanent %s with code and cause', (status, code, cause, kind) => {
-    const e = thrown(() => interpretResponse('initiateFlow', res(status, failure(code, cause))));
-    expect(e.kind).toBe(kind);
-    expect(e.isTemporary).toBe(false);
-    expect(e.ambiguous).toBe(false);
-    expect(e.code).toBe(code);
-    expect(e.providerCause).toBe(cause);
-    expect(e.entity).toBe('ESIGN_ADAPTER');
-    expect(e.httpStatus).toBe(status);
-  });
+  ])(
+    'should map %i %s %s to a permanent %s with code and cause (cause first, then code, then status)',
+    (status, code, cause, kind) => {
+      const e = thrown(() => interpretResponse('initiateFlow', res(status, failure(code, cause))));
+      expect(e.kind).toBe(kind);
+      expect(e.isTemporary).toBe(false);
+      expect(e.ambiguous).toBe(false);
+      expect(e.code).toBe(code);
+      expect(e.providerCause).toBe(cause);
+      expect(e.entity).toBe('ESIGN_ADAPTER');
+      expect(e.httpStatus).toBe(status);
+    },
+  );
 
   it('should map 5xx (with or without an envelope) to a temporary, ambiguous server error', () => {
     const e = thrown(() =>

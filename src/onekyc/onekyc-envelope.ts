@@ -17,10 +17,37 @@ export interface RawResponse {
   headers: Record<string, unknown>;
 }
 
-/** Codes that mean "no submission for that user yet" on Get Submission Details. */
-export const NOT_FOUND_CODES = new Set(['1514', '1518']);
-export const NOT_OWNED_CODE = '1653';
+// The provider's error-code page and its API reference disagree on statuses (the same "no
+// submission yet" is a 404 on one and a 400 on the other), so errors are classified on `cause`
+// first, then on `code`, and only then on the HTTP status.
+
+/** "No submission for that user yet" on Get Submission Details: 404 1514/1518 or 400 1552. */
+export const NOT_YET_CODES = new Set(['1514', '1518', '1552']);
+export const NOT_YET_CAUSES = new Set([
+  'USER_NOT_FOUND',
+  'SUBMISSION_DOES_NOT_EXIST',
+  'SUBMISSION_NOT_FOUND',
+]);
+/** The session belongs to another user: 400 1653 or 1553. */
+export const NOT_OWNED_CODES = new Set(['1653', '1553']);
+export const NOT_OWNED_CAUSES = new Set([
+  'SUBMISSION_DOES_NOT_BELONG_TO_USER',
+  'PARTNER_SESSION_ID_DOES_NOT_BELONG_TO_THE_USER',
+]);
+/** The provider refuses our set-up (permanent; see OneKycErrorKind.CONFIGURATION). */
+export const CONFIGURATION_CODES = new Set(['903', '1550']);
+export const CONFIGURATION_CAUSES = new Set([
+  'FORBIDDEN',
+  'PARTNER_USER_ID_CAN_NOT_BE_EMPTY',
+  'ONBOARDING_PARTNER_DOES_NOT_BELONG_TO_CLIENT',
+  'ESIGN_ONBOARDING_PARTNER_CAN_NOT_BE_EMPTY',
+]);
 export const DUPLICATE_SESSION_CAUSE = 'DUPLICATE_PARTNER_SESSION_ID';
+
+/** True for the provider's "no submission for that user yet", whichever status it came with. */
+export function isNotYet(error: { code?: string; cause?: string } | undefined): boolean {
+  return !!error && (NOT_YET_CAUSES.has(error.cause ?? '') || NOT_YET_CODES.has(error.code ?? ''));
+}
 
 /** Socket errors raised before a byte of the request could reach the provider. */
 const NOT_SENT_CODES = new Set([
@@ -105,8 +132,14 @@ function throwIt(init: ConstructorParameters<typeof OneKycException>[0]): never 
 }
 
 export function kindFor(status: number, error: ProviderError | undefined): OneKycErrorKind {
-  if (error?.cause === DUPLICATE_SESSION_CAUSE) return OneKycErrorKind.DUPLICATE_SESSION;
-  if (error?.code === NOT_OWNED_CODE) return OneKycErrorKind.SUBMISSION_NOT_OWNED;
+  const byCause = kindForCause(error?.cause);
+  if (byCause) return byCause;
+  // An unknown cause with a known code: the code decides (the pages agree on codes more than causes).
+  if (error?.code !== undefined && !(error.cause && status >= 500)) {
+    if (NOT_OWNED_CODES.has(error.code)) return OneKycErrorKind.SUBMISSION_NOT_OWNED;
+    if (NOT_YET_CODES.has(error.code)) return OneKycErrorKind.NOT_FOUND;
+    if (CONFIGURATION_CODES.has(error.code)) return OneKycErrorKind.CONFIGURATION;
+  }
   if (status >= 500) return OneKycErrorKind.TEMPORARY_SERVER_ERROR;
   switch (status) {
     case 400:
@@ -125,6 +158,15 @@ export function kindFor(status: number, error: ProviderError | undefined): OneKy
       // A 2xx with success:false carries the provider's error: a refusal like a 400.
       return status < 300 ? OneKycErrorKind.VALIDATION : OneKycErrorKind.REJECTED;
   }
+}
+
+function kindForCause(cause: string | undefined): OneKycErrorKind | undefined {
+  if (cause === undefined) return undefined;
+  if (cause === DUPLICATE_SESSION_CAUSE) return OneKycErrorKind.DUPLICATE_SESSION;
+  if (NOT_OWNED_CAUSES.has(cause)) return OneKycErrorKind.SUBMISSION_NOT_OWNED;
+  if (NOT_YET_CAUSES.has(cause)) return OneKycErrorKind.NOT_FOUND;
+  if (CONFIGURATION_CAUSES.has(cause)) return OneKycErrorKind.CONFIGURATION;
+  return undefined;
 }
 
 /** A socket-level failure (no HTTP answer). `timedOut` when our own per-call timeout fired. */

@@ -31,9 +31,10 @@ import {
 import { AuthTokenService } from '../auth-token/auth-token.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { providerBackoff } from './backoff.js';
+import { ConfigurationAlarm } from './configuration-alarm.service.js';
 import {
   interpretResponse,
-  NOT_FOUND_CODES,
+  isNotYet,
   parseInstant,
   parseSeconds,
   transportFailure,
@@ -112,6 +113,7 @@ export class OneKycClient implements OnModuleDestroy {
     private readonly metrics: OneKycMetrics,
     @Optional() @Inject(ONEKYC_CLIENT_OPTIONS) options?: OneKycClientOverrides,
     @Optional() @Inject(PROVIDER_CALL_BUDGET_STORE) budgetStore?: ProviderCallBudgetRepository | null,
+    @Optional() private readonly alarm: ConfigurationAlarm = ConfigurationAlarm.create(),
   ) {
     this.options = {
       retry: { ...DEFAULT_CLIENT_OPTIONS.retry, ...options?.retry },
@@ -190,7 +192,7 @@ export class OneKycClient implements OnModuleDestroy {
           url: this.config.onekyc.apiBaseUrl + INITIATE_FLOW_PATH,
           headers: {
             ...this.sessionHeaders(token, input),
-            [this.config.onekyc.onboardingPartnerHeader]: this.config.onekyc.onboardingPartner,
+            [this.config.onekyc.onboardingPartnerHeader]: this.config.onekyc.onboardingPartners[source],
             'content-type': 'application/json',
           },
           body: JSON.stringify(body),
@@ -202,7 +204,8 @@ export class OneKycClient implements OnModuleDestroy {
 
   /**
    * Get Submission Details: the user's CURRENT submission, which may belong to another of their
-   * sessions (compare `partnerSessionId`). `null` when the provider has none yet (404 1514/1518).
+   * sessions (compare `partnerSessionId`). `null` when the provider has none yet (404 1514/1518,
+   * or 400 1552: decided on the provider's cause/code, not on the status).
    */
   async getSubmissionDetails(
     input: GetSubmissionDetailsInput,
@@ -223,7 +226,7 @@ export class OneKycClient implements OnModuleDestroy {
       if (
         err instanceof OneKycException &&
         err.kind === OneKycErrorKind.NOT_FOUND &&
-        NOT_FOUND_CODES.has(err.code ?? '')
+        isNotYet({ code: err.code, cause: err.providerCause })
       ) {
         return null;
       }
@@ -319,9 +322,16 @@ export class OneKycClient implements OnModuleDestroy {
       } catch (err) {
         throw transportFailure(operation, err, signal.aborted);
       }
-      return interpretResponse(operation, res);
+      const data = interpretResponse(operation, res);
+      this.alarm.clear(operation);
+      return data;
     } catch (err) {
       outcome = err instanceof OneKycException ? err.kind : 'UNKNOWN';
+      if (err instanceof OneKycException) {
+        if (err.kind === OneKycErrorKind.CONFIGURATION) this.alarm.raise(err);
+        // "No submission yet" is an ordinary answer: the set-up works.
+        else if (isNotYet({ code: err.code, cause: err.providerCause })) this.alarm.clear(operation);
+      }
       throw err;
     } finally {
       const labels = { operation, outcome };
@@ -391,6 +401,11 @@ export function buildInitiateBody(
     dataVerification.email = verification;
   }
   additionalDetails.dataVerification = dataVerification;
+  // Smart QR exists only in the hosted web flow; the API refuses it for SDK before we get here.
+  if (source === 'WEB_SDK') {
+    if (input.allowQr !== undefined) additionalDetails.allowQr = input.allowQr;
+    if (input.forceQr !== undefined) additionalDetails.forceQr = input.forceQr;
+  }
   return {
     flow: ONEKYC_FLOW,
     source,

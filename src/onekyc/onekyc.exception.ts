@@ -18,15 +18,30 @@ export enum OneKycErrorKind {
   TEMPORARY_INVALID_RESPONSE = 'TEMPORARY_INVALID_RESPONSE',
   /** 401: bad credentials (token fetch) or a token refused even after one refresh. */
   UNAUTHORIZED = 'UNAUTHORIZED',
-  /** 403, e.g. ONBOARDING_PARTNER_DOES_NOT_BELONG_TO_CLIENT. */
+  /** Any other 403. */
   FORBIDDEN = 'FORBIDDEN',
+  /**
+   * The provider refuses our set-up, whatever the request: 403 `903 FORBIDDEN`, 400 `1550
+   * PARTNER_USER_ID_CAN_NOT_BE_EMPTY`, an onboarding-partner value it does not issue to us (403
+   * `110 ONBOARDING_PARTNER_DOES_NOT_BELONG_TO_CLIENT`) or none. Permanent: never retried, raised
+   * loudly (ConfigurationAlarm: a log line, a metric, a `degraded` detail on /health/ready).
+   */
+  CONFIGURATION = 'CONFIGURATION',
   /** 400 validation or missing header (codes 1650, 1539). */
   VALIDATION = 'VALIDATION',
   /** 400 DUPLICATE_PARTNER_SESSION_ID: an earlier request with this session id reached the provider. */
   DUPLICATE_SESSION = 'DUPLICATE_SESSION',
-  /** 400 code 1653: the session does not belong to that user. */
+  /**
+   * 400 `1653 SUBMISSION_DOES_NOT_BELONG_TO_USER` or `1553
+   * PARTNER_SESSION_ID_DOES_NOT_BELONG_TO_THE_USER`: the session is another user's. A conflict for
+   * operators, not something a retry fixes.
+   */
   SUBMISSION_NOT_OWNED = 'SUBMISSION_NOT_OWNED',
-  /** 404 (1514/1518): nothing for that user yet. */
+  /**
+   * Nothing for that user yet: 404 `1514`/`1518`, or 400 `1552 SUBMISSION_DOES_NOT_EXIST` (the
+   * provider uses both statuses, so this is decided on `cause`/`code`, not on the status). A 404
+   * without those (a wrong base URL) is NOT_FOUND too but is not "not yet": see `isNotYet`.
+   */
   NOT_FOUND = 'NOT_FOUND',
   /** Any other 4xx. */
   REJECTED = 'REJECTED',

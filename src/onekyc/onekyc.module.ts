@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthTokenModule } from '../auth-token/auth-token.module.js';
+import { ConfigurationAlarm, configurationAlarmMetricProviders } from './configuration-alarm.service.js';
 import { registerOneKycProblemMapper } from './onekyc-problem.js';
 import { ONEKYC_CLIENT_OPTIONS, OneKycClient } from './onekyc.client.js';
 import { OneKycMetrics, oneKycMetricProviders } from './onekyc.metrics.js';
@@ -14,11 +15,13 @@ import { providerCallBudgetStore } from './provider-call-budget.repository.js';
   providers: [
     ...oneKycMetricProviders,
     OneKycMetrics,
+    ...configurationAlarmMetricProviders,
+    ConfigurationAlarm,
     { provide: ONEKYC_CLIENT_OPTIONS, useValue: {} },
     providerCallBudgetStore,
     OneKycClient,
   ],
-  exports: [OneKycClient, AuthTokenModule],
+  exports: [OneKycClient, ConfigurationAlarm, AuthTokenModule],
 })
 export class OneKycModule {
   constructor() {

@@ -1,4 +1,4 @@
-// The provider's vocabulary, shared by the client, the sandbox and the modules that
+// The provider's vocabulary (its API reference), shared by the client, the sandbox and the modules that
 // consume results (callbacks, reconciliation). Values are the provider's strings, verbatim.
 
 export const ONEKYC_FLOW = 'STANDALONE_IDENTITY_VERIFICATION' as const;
@@ -66,26 +66,33 @@ export interface SubmissionDetailsBody {
   verificationResult?: VerificationResult;
   ktpData?: KtpData;
   certificateRegistration?: CertificateRegistration;
+  /** The certificate-registration flow's example puts it here instead of under
+   * `certificateRegistration`: readers accept both. */
+  eligibleToActivate?: boolean;
   /** Presigned, expire after 5 days. */
   imageUrls?: { KTP?: string; SELFIE?: string; ADDITIONAL_SELFIE?: string };
 }
 
-/** The result callback body (no envelope). */
+export const SIGNING_CALLBACK_TYPES = ['USER_BASIS', 'DOCUMENT_BASIS'] as const;
+
+/** The result callback body (no envelope). `userId`/`userIdType` should name the session's user:
+ * one that names another user, or none, is never applied (identity safety). */
 export interface OneKycCallbackBody {
   submissionId: string;
-  userId: string;
-  userIdType: string;
+  userId?: string;
+  userIdType?: string;
   partnerSessionId: string;
   status: OneKycSubmissionStatus;
   result?: OneKycSubmissionResult | null;
   reasonCode?: string | null;
+  /** When the provider processed this state (ISO 8601); callbacks may carry it too. */
+  processedAt?: string | null;
   submissionDetails?: SubmissionDetailsBody;
 }
 
 /** Get Submission Details `data`: the callback shape plus `flow`, `processedAt`, `reasonCode`. */
 export interface OneKycSubmissionDetails extends OneKycCallbackBody {
   flow: string;
-  processedAt?: string | null;
 }
 
 export type OneKycUserLocale = 'id_ID' | 'en_ID';
@@ -104,6 +111,9 @@ export interface InitiateFlowInput {
   userLocale?: OneKycUserLocale;
   successRedirectionUrl?: string;
   failureRedirectionUrl?: string;
+  /** Smart QR (WEB_SDK only): offer, or force, continuing the capture on a phone by QR code. */
+  allowQr?: boolean;
+  forceQr?: boolean;
 }
 
 export interface InitiateFlowResult {

@@ -34,6 +34,8 @@ export const POLL_OUTCOMES = [
   'other_session',
   /** The user's current submission belongs to no session of ours: recorded. */
   'foreign',
+  /** The answer names another user than the session's (or none): recorded, flagged, not applied. */
+  'user_conflict',
   /** The answer could not be stored as it is: recorded. */
   'invalid',
   /** The call failed (provider error, timeout, refusal). */

@@ -286,12 +286,22 @@ export class ReconciliationService {
         );
         if (r.outcome === 'conflict') {
           this.logger.warn(
-            { submissionId: row.id, status: answer!.status, result: answer!.result ?? null },
-            'poll answer conflicts with the recorded terminal result: recorded and flagged, not applied',
+            {
+              submissionId: row.id,
+              status: answer!.status,
+              result: answer!.result ?? null,
+              reason: r.conflictReason,
+            },
+            r.conflictReason === 'terminal'
+              ? 'poll answer conflicts with the recorded terminal result: recorded and flagged, not applied'
+              : "poll answer names another user than the session's (or none): recorded and flagged, not applied",
           );
         }
         if (r.changed) pollsSinceChange = 0;
-        result = { outcome: r.changed ? 'updated' : 'unchanged', changed: r.changed };
+        result =
+          r.outcome === 'conflict' && r.conflictReason !== 'terminal'
+            ? { outcome: 'user_conflict', changed: false }
+            : { outcome: r.changed ? 'updated' : 'unchanged', changed: r.changed };
         break;
       }
       case 'other_session': {

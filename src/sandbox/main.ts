@@ -3,6 +3,7 @@ import {
   SANDBOX_CALLBACK_SECRET,
   SANDBOX_CLIENT_ID,
   SANDBOX_ONBOARDING_PARTNER,
+  SANDBOX_ONBOARDING_PARTNER_WEB_SDK,
   SANDBOX_PASS_KEY,
 } from '../config/app-config.js';
 import { callbackMethodOf, SandboxConfigError } from './sandbox.config.js';
@@ -16,7 +17,14 @@ async function main(): Promise<void> {
   }
   const clientId = env.SANDBOX_CLIENT_ID ?? SANDBOX_CLIENT_ID;
   const passKey = env.SANDBOX_PASS_KEY ?? SANDBOX_PASS_KEY;
-  const onboardingPartner = env.SANDBOX_ONBOARDING_PARTNER ?? SANDBOX_ONBOARDING_PARTNER;
+  // One value per platform, like the provider; SANDBOX_ONBOARDING_PARTNER alone sets both.
+  const onboardingPartners = {
+    SDK: env.SANDBOX_ONBOARDING_PARTNER_SDK || env.SANDBOX_ONBOARDING_PARTNER || SANDBOX_ONBOARDING_PARTNER,
+    WEB_SDK:
+      env.SANDBOX_ONBOARDING_PARTNER_WEB_SDK ||
+      env.SANDBOX_ONBOARDING_PARTNER ||
+      SANDBOX_ONBOARDING_PARTNER_WEB_SDK,
+  };
   const callbackUrl = env.SANDBOX_CALLBACK_URL || 'http://127.0.0.1:3000/v1/callbacks/onekyc';
   const callbackAuthHeader = env.SANDBOX_CALLBACK_AUTH_HEADER ?? 'authorization';
   const callbackAuthValue = env.SANDBOX_CALLBACK_AUTH_VALUE ?? SANDBOX_CALLBACK_SECRET;
@@ -25,7 +33,8 @@ async function main(): Promise<void> {
     host: env.SANDBOX_HOST ?? '127.0.0.1',
     clientId,
     passKey,
-    onboardingPartner,
+    onboardingPartner: onboardingPartners.SDK,
+    onboardingPartners,
     callbackUrl,
     callbackMethod: callbackMethodOf(env.SANDBOX_CALLBACK_METHOD, 'SANDBOX_CALLBACK_METHOD') ?? 'POST',
     callbackAuthHeader,
@@ -40,11 +49,12 @@ async function main(): Promise<void> {
       `  control API:   ${sandbox.url}/sandbox`,
       `  accepts client-id:  ${clientId}`,
       `          pass-key:   ${passKey}`,
-      `          onboarding partner: ${onboardingPartner}`,
+      `          onboarding partner: ${onboardingPartners.SDK} (SDK), ${onboardingPartners.WEB_SDK} (WEB_SDK)`,
       `  callbacks go to: ${callbackUrl} (${callbackAuthHeader} header set)`,
       '  point the service at it (outside sandbox mode it also needs its own keys):',
       `    ONEKYC_API_BASE_URL=${sandbox.url} ONEKYC_CLIENT_ID=${clientId} ONEKYC_PASS_KEY=${passKey} \\`,
-      `    ONEKYC_ONBOARDING_PARTNER=${onboardingPartner} CALLBACK_AUTH_VALUES='${callbackAuthValue}' \\`,
+      `    ONEKYC_ONBOARDING_PARTNER_SDK=${onboardingPartners.SDK} \\`,
+      `    ONEKYC_ONBOARDING_PARTNER_WEB_SDK=${onboardingPartners.WEB_SDK} CALLBACK_AUTH_VALUES='${callbackAuthValue}' \\`,
       `    API_KEYS=dev-api-key ADMIN_API_KEYS=dev-admin-key npm start`,
       '',
     ].join('\n'),

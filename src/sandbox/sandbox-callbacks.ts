@@ -1,17 +1,22 @@
-// Delivers result callbacks the way the provider does: an HTTP request to
-// the partner's URL with its method and static credential header, at least once, retried on
-// anything but a 2xx. Faults: drop, deliver N times, delay, reorder (a stale PARTIALLY_COMPLETED
-// after the COMPLETED), and the retry schedule.
-import type { OneKycCallbackBody } from '../onekyc/onekyc.types.js';
+// Delivers callbacks the way the provider does: an HTTP request to the partner's URL with its
+// method and static credential header, at least once, retried on anything but a 2xx. Result
+// callbacks are never sent for IN_PROGRESS (the provider shows that state to polling only);
+// signing callbacks (`callbackType`) go to the same URL. Faults: drop, deliver N times, delay,
+// reorder (a stale PARTIALLY_COMPLETED after the COMPLETED), and the retry schedule.
 import type { CallbackFaults, SandboxCallbackTarget } from './sandbox.config.js';
 import type { Random } from './sandbox-random.js';
 import { callbackBody, SandboxStats, SandboxSubmission } from './sandbox-store.js';
 
+/** What is sent: a result callback body, or a signing callback's. */
+export type CallbackPayload = Record<string, unknown>;
+
 export interface DeliveryAttempt {
   at: string;
-  partnerSessionId: string;
-  submissionId: string;
-  status: string;
+  partnerSessionId?: string;
+  submissionId?: string;
+  status?: string;
+  /** Set for signing callbacks. */
+  callbackType?: string;
   /** 1..duplicates: which copy of this callback. */
   copy: number;
   /** 1 for the first try, 2 for the first retry, ... */
@@ -24,7 +29,7 @@ export interface DeliveryAttempt {
 export interface DispatchReport {
   /** False when dropped by a fault or when no callback URL is configured. */
   sent: boolean;
-  reason?: 'dropped' | 'no-callback-url' | 'delayed' | 'not-waited';
+  reason?: 'dropped' | 'no-callback-url' | 'delayed' | 'not-waited' | 'polling-only';
   /** First attempts of every copy, in delivery order (empty unless waited for). */
   attempts: DeliveryAttempt[];
 }
@@ -48,6 +53,7 @@ export class CallbackDispatcher {
 
   /** Sends the callback(s) for a submission's current state; `wait` awaits the first attempts. */
   async dispatch(sub: SandboxSubmission, wait = true): Promise<DispatchReport> {
+    if (sub.status === 'IN_PROGRESS') return { sent: false, reason: 'polling-only', attempts: [] };
     const target = { ...this.target() };
     if (!target.callbackUrl) return { sent: false, reason: 'no-callback-url', attempts: [] };
     const f = structuredClone(this.faults());
@@ -55,7 +61,7 @@ export class CallbackDispatcher {
       this.stats().callbacks.dropped++;
       return { sent: false, reason: 'dropped', attempts: [] };
     }
-    const bodies = [callbackBody(sub)];
+    const bodies: CallbackPayload[] = [callbackBody(sub) as unknown as CallbackPayload];
     if (sub.status === 'COMPLETED' && f.reorderRate > 0 && this.random() < f.reorderRate) {
       // What the provider warns about: an older PARTIALLY_COMPLETED arriving after COMPLETED.
       bodies.push(
@@ -65,9 +71,25 @@ export class CallbackDispatcher {
           result: undefined,
           reasonCode: null,
           verificationResult: undefined,
-        }),
+        }) as unknown as CallbackPayload,
       );
     }
+    return this.deliver(bodies, target, f, wait);
+  }
+
+  /** Sends any body (a signing callback) with the same target, faults and retries. */
+  async dispatchBody(body: CallbackPayload, wait = true): Promise<DispatchReport> {
+    const target = { ...this.target() };
+    if (!target.callbackUrl) return { sent: false, reason: 'no-callback-url', attempts: [] };
+    return this.deliver([body], target, structuredClone(this.faults()), wait);
+  }
+
+  private async deliver(
+    bodies: CallbackPayload[],
+    target: SandboxCallbackTarget,
+    f: CallbackFaults,
+    wait: boolean,
+  ): Promise<DispatchReport> {
     const copies = bodies.flatMap((body) =>
       Array.from({ length: f.duplicates }, (_, i) => ({ body, copy: i + 1 })),
     );
@@ -120,17 +142,19 @@ export class CallbackDispatcher {
   }
 
   private async attempt(
-    body: OneKycCallbackBody,
+    body: CallbackPayload,
     copy: number,
     attempt: number,
     target: SandboxCallbackTarget,
     f: CallbackFaults,
   ): Promise<DeliveryAttempt> {
+    const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
     const record: DeliveryAttempt = {
       at: new Date().toISOString(),
-      partnerSessionId: body.partnerSessionId,
-      submissionId: body.submissionId,
-      status: body.status,
+      partnerSessionId: text(body.partnerSessionId),
+      submissionId: text(body.submissionId),
+      status: text(body.status),
+      ...(typeof body.callbackType === 'string' ? { callbackType: body.callbackType } : {}),
       copy,
       attempt,
       ok: false,

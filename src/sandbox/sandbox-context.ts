@@ -3,14 +3,20 @@
 // fault rate does not change the generated people).
 import type { FastifyReply } from 'fastify';
 import type { CallbackDispatcher } from './sandbox-callbacks.js';
-import type { OnboardingPartnerHeaderMode, SandboxCallbackTarget, SandboxFaults } from './sandbox.config.js';
+import type {
+  OnboardingPartnerHeaderMode,
+  SandboxCallbackTarget,
+  SandboxFaults,
+  Source,
+} from './sandbox.config.js';
 import type { Random } from './sandbox-random.js';
 import type { SandboxStore } from './sandbox-store.js';
 
 export interface SandboxContext {
   clientId: string;
   passKey: string;
-  onboardingPartner: string;
+  /** The onboarding-partner value the provider issued for each platform (may be the same). */
+  onboardingPartners: Record<Source, string>;
   onboardingPartnerHeader: OnboardingPartnerHeaderMode;
   target: SandboxCallbackTarget;
   faults: SandboxFaults;

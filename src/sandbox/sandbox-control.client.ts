@@ -8,6 +8,7 @@ import type {
   SandboxEndpoint,
   SandboxFaults,
   SandboxFaultsPatch,
+  Source,
 } from './sandbox.config.js';
 
 export class SandboxControlError extends Error {
@@ -22,7 +23,7 @@ export class SandboxControlError extends Error {
 
 export interface SandboxSettings {
   clientId: string;
-  onboardingPartner: string;
+  onboardingPartners: Record<Source, string>;
   onboardingPartnerHeader: OnboardingPartnerHeaderMode;
   callbackUrl: string | null;
   callbackMethod: CallbackMethod;
@@ -37,6 +38,8 @@ export interface SandboxSettingsPatch {
   callbackAuthHeader?: string;
   callbackAuthValue?: string | null;
   onboardingPartnerHeader?: OnboardingPartnerHeaderMode;
+  /** The value the provider issued per platform (a value sent with the other source is 403). */
+  onboardingPartners?: Partial<Record<Source, string>>;
 }
 
 export interface CompleteRequest {
@@ -55,11 +58,29 @@ export interface CompleteRequest {
   /** Only for a session the sandbox never saw: whose it is. */
   userId?: string;
   userIdType?: string;
+  /** A fault, in the callback and in polls: the result names another user (string) or none (null). */
+  resultUserId?: string | null;
+  resultUserIdType?: string | null;
+  /** Default certificateRegistration; the certificate flow's example has it in submissionDetails. */
+  eligibleToActivateUnder?: 'certificateRegistration' | 'submissionDetails';
+  eligibleToActivate?: boolean;
 }
 
 export interface CompleteResponse {
   submission: OneKycCallbackBody;
+  /** IN_PROGRESS is never sent by callback (reason `polling-only`). */
   delivery: DispatchReport | { sent: false; reason: 'not-requested'; attempts: [] };
+  /** WEB_SDK sessions: where the hosted flow would send the user back (status, partner_session_id, error_code). */
+  redirect?: string;
+}
+
+export interface SigningCallbackRequest {
+  callbackType: 'USER_BASIS' | 'DOCUMENT_BASIS';
+  /** Ties the callback to this session's user (and submission, when it has one). */
+  partnerSessionId?: string;
+  /** Merged over the generated body. */
+  fields?: Record<string, unknown>;
+  wait?: boolean;
 }
 
 export interface SeedRequest {
@@ -115,6 +136,14 @@ export interface SandboxSessionView {
     createdAt: string;
     expiresAt: string;
     seeded: boolean;
+    /** What Initiate Flow was asked for (null for seeded sessions). */
+    request: {
+      onboardingPartner: string;
+      allowQr?: boolean;
+      forceQr?: boolean;
+      successRedirectionUrl?: string;
+      failureRedirectionUrl?: string;
+    } | null;
   };
   submission: OneKycCallbackBody | null;
 }
@@ -169,6 +198,13 @@ export class SandboxControlClient {
   /** Finishes capture for a session with the chosen outcome and (by default) sends the callback. */
   complete(partnerSessionId: string, request: CompleteRequest = {}): Promise<CompleteResponse> {
     return this.call('POST', `/sandbox/sessions/${encodeURIComponent(partnerSessionId)}/complete`, request);
+  }
+
+  /** Sends a signing callback (`callbackType`) to the callback URL, like the e-signing product. */
+  signingCallback(
+    request: SigningCallbackRequest,
+  ): Promise<{ body: Record<string, unknown>; delivery: DispatchReport }> {
+    return this.call('POST', '/sandbox/signing-callbacks', request);
   }
 
   /** Completes many sessions at once, without callbacks (reconciliation must find them). */

@@ -27,6 +27,10 @@ interface Outcome {
   reasonCode: string | null;
   verificationResult?: VerificationResult;
   ktpData?: Partial<KtpData>;
+  reportedUserId?: string | null;
+  reportedUserIdType?: string | null;
+  eligibleToActivateUnder: SandboxSubmission['eligibleToActivateUnder'];
+  eligibleToActivate: boolean;
 }
 
 export function registerControlRoutes(app: FastifyInstance, ctx: SandboxContext): void {
@@ -44,6 +48,7 @@ export function registerControlRoutes(app: FastifyInstance, ctx: SandboxContext)
       'POST /sandbox/tokens/revoke',
       'GET /sandbox/sessions/:partnerSessionId',
       'POST /sandbox/sessions/:partnerSessionId/complete',
+      'POST /sandbox/signing-callbacks',
       'POST /sandbox/seed',
       'GET /sandbox/stats',
       'POST /sandbox/stats/reset',
@@ -66,6 +71,7 @@ export function registerControlRoutes(app: FastifyInstance, ctx: SandboxContext)
             'callbackAuthHeader',
             'callbackAuthValue',
             'onboardingPartnerHeader',
+            'onboardingPartners',
           ].includes(key)
         ) {
           throw new BadRequest(`${key} is not a setting`);
@@ -101,6 +107,16 @@ export function registerControlRoutes(app: FastifyInstance, ctx: SandboxContext)
           );
         }
         ctx.onboardingPartnerHeader = v;
+      }
+      if ('onboardingPartners' in b) {
+        const v = object(b.onboardingPartners, 'onboardingPartners');
+        for (const [source, value] of Object.entries(v)) {
+          if (source !== 'SDK' && source !== 'WEB_SDK')
+            throw new BadRequest(`onboardingPartners.${source} is not a source (SDK, WEB_SDK)`);
+          if (typeof value !== 'string' || value.trim() === '')
+            throw new BadRequest(`onboardingPartners.${source} must be a non-empty string`);
+        }
+        ctx.onboardingPartners = { ...ctx.onboardingPartners, ...(v as Record<string, string>) };
       }
       ctx.target = next;
       return settingsView(ctx);
@@ -142,6 +158,7 @@ export function registerControlRoutes(app: FastifyInstance, ctx: SandboxContext)
         createdAt: new Date(session.createdAtMs).toISOString(),
         expiresAt: new Date(session.expiresAtMs).toISOString(),
         seeded: session.seeded,
+        request: session.request ?? null,
       },
       submission: sub ? callbackBody(sub) : null,
     };
@@ -164,7 +181,39 @@ export function registerControlRoutes(app: FastifyInstance, ctx: SandboxContext)
         b.deliver === false
           ? { sent: false, reason: 'not-requested', attempts: [] }
           : await ctx.callbacks.dispatch(sub, b.wait !== false);
-      return { submission: callbackBody(sub), delivery };
+      return { submission: callbackBody(sub), delivery, ...redirectOf(session, sub) };
+    }),
+  );
+
+  app.post('/sandbox/signing-callbacks', async (req, reply) =>
+    guardAsync(reply, async () => {
+      const b = object(req.body ?? {}, 'body');
+      if (b.callbackType !== 'USER_BASIS' && b.callbackType !== 'DOCUMENT_BASIS')
+        throw new BadRequest('callbackType must be USER_BASIS or DOCUMENT_BASIS');
+      const fields = b.fields === undefined ? {} : object(b.fields, 'fields');
+      let who: Record<string, unknown> = {};
+      if (b.partnerSessionId !== undefined) {
+        const session = ctx.store.sessions.get(String(b.partnerSessionId));
+        if (!session) return reply.code(404).send({ error: 'no such session' });
+        who = {
+          ...(session.submissionId ? { submissionId: session.submissionId } : {}),
+          partnerSessionId: session.partnerSessionId,
+          userId: session.userId,
+          userIdType: session.userIdType,
+        };
+      }
+      // The provider's signing product documents no body here: the fields it would need to be
+      // told apart from a result (callbackType) and to be tied to a user, overridable by `fields`.
+      const body = {
+        callbackType: b.callbackType,
+        ...who,
+        status: 'SUCCESS',
+        ...(b.callbackType === 'DOCUMENT_BASIS' ? { documentId: randomUuid(ctx.dataRandom) } : {}),
+        processedAt: new Date().toISOString(),
+        ...fields,
+      };
+      const delivery = await ctx.callbacks.dispatchBody(body, b.wait !== false);
+      return { body, delivery };
     }),
   );
 
@@ -270,6 +319,19 @@ export function registerControlRoutes(app: FastifyInstance, ctx: SandboxContext)
   });
 }
 
+/** Where the hosted web flow would send the user back: a hint for the partner, never a result. */
+function redirectOf(session: SandboxSession, sub: SandboxSubmission): { redirect?: string } {
+  const r = session.request;
+  if (session.source !== 'WEB_SDK' || !r?.successRedirectionUrl || !r.failureRedirectionUrl) return {};
+  if (sub.status === 'IN_PROGRESS') return {};
+  const failed = sub.status === 'ERROR' || (sub.result !== undefined && sub.result !== 'VALID');
+  const url = new URL(failed ? r.failureRedirectionUrl : r.successRedirectionUrl);
+  url.searchParams.set('status', failed ? 'FAILED' : 'SUCCESS');
+  url.searchParams.set('partner_session_id', session.partnerSessionId);
+  if (failed) url.searchParams.set('error_code', sub.reasonCode ?? 'SYSTEM_ERROR');
+  return { redirect: url.toString() };
+}
+
 function newSession(partnerSessionId: string, userId: string, userIdType: string): SandboxSession {
   const now = Date.now();
   return {
@@ -302,6 +364,10 @@ function submit(ctx: SandboxContext, session: SandboxSession, o: Outcome): Sandb
     imageKey: ctx.imageKey,
     imageExpires: Math.floor(now / 1000) + ctx.faults.images.lifetimeSeconds,
     processedAtMs: now,
+    reportedUserId: o.reportedUserId,
+    reportedUserIdType: o.reportedUserIdType,
+    eligibleToActivateUnder: o.eligibleToActivateUnder,
+    eligibleToActivate: o.eligibleToActivate,
   };
   ctx.store.putSubmission(sub);
   return sub;
@@ -326,13 +392,32 @@ function outcomeOf(b: Record<string, unknown>): Outcome {
       ? undefined
       : (object(b.verificationResult, 'verificationResult') as VerificationResult);
   const ktpData = b.ktpData === undefined ? undefined : (object(b.ktpData, 'ktpData') as Partial<KtpData>);
-  return { status, result, reasonCode, verificationResult, ktpData };
+  for (const f of ['resultUserId', 'resultUserIdType']) {
+    if (b[f] !== undefined && b[f] !== null && (typeof b[f] !== 'string' || b[f] === ''))
+      throw new BadRequest(`${f} must be a non-empty string (another user) or null (none)`);
+  }
+  const under = b.eligibleToActivateUnder ?? 'certificateRegistration';
+  if (under !== 'certificateRegistration' && under !== 'submissionDetails')
+    throw new BadRequest('eligibleToActivateUnder must be certificateRegistration or submissionDetails');
+  if (b.eligibleToActivate !== undefined && typeof b.eligibleToActivate !== 'boolean')
+    throw new BadRequest('eligibleToActivate must be a boolean');
+  return {
+    status,
+    result,
+    reasonCode,
+    verificationResult,
+    ktpData,
+    reportedUserId: b.resultUserId as string | null | undefined,
+    reportedUserIdType: b.resultUserIdType as string | null | undefined,
+    eligibleToActivateUnder: under,
+    eligibleToActivate: (b.eligibleToActivate as boolean | undefined) ?? true,
+  };
 }
 
 function settingsView(ctx: SandboxContext) {
   return {
     clientId: ctx.clientId,
-    onboardingPartner: ctx.onboardingPartner,
+    onboardingPartners: ctx.onboardingPartners,
     onboardingPartnerHeader: ctx.onboardingPartnerHeader,
     callbackUrl: ctx.target.callbackUrl ?? null,
     callbackMethod: ctx.target.callbackMethod,

@@ -1,14 +1,15 @@
-// The three provider endpoints, answered exactly as the provider's API reference describes them: same paths,
-// headers, validations, envelope and codes. Where the provider documents a cause but not its
-// code, the sandbox uses 1650 for a missing/invalid header and 1539 for an invalid body (the
-// documented INVALID_FLOW example carries 1539); clients must key on `cause`, not on `code`.
+// The three provider endpoints, answered as the provider's API reference and error-code page
+// describe them: same paths, headers, validations, envelope and codes. Where the provider
+// documents a cause but not its code, the sandbox uses 1650 for a missing/invalid header and 1539
+// for an invalid body (the documented INVALID_FLOW example carries 1539); clients must key on
+// `cause`, not on `code` (nor on the HTTP status alone: "no submission yet" is 404 or 400).
 // Causes the provider does not document (INVALID_PHONE_NUMBER, ...) follow its naming style and
 // are marked "sandbox" in README.md.
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { matchSecret } from '../common/secrets.js';
 import { ONEKYC_FLOW } from '../onekyc/onekyc.types.js';
-import type { SandboxEndpoint } from './sandbox.config.js';
+import { PROVIDER_ERRORS, ProviderErrorCode, SandboxEndpoint, Source } from './sandbox.config.js';
 import { providerError, SandboxContext } from './sandbox-context.js';
 import { submissionDetails } from './sandbox-store.js';
 
@@ -25,6 +26,8 @@ const fail = (status: number, code: string, cause: string): Answer => ({
 const invalidHeader = (cause: string) => fail(400, '1650', cause);
 const invalidBody = (cause: string) => fail(400, '1539', cause);
 const unauthorized = () => fail(401, '110', 'UNAUTHORIZED');
+/** One of the errors of the provider's error-code page, by its code. */
+const listed = (code: ProviderErrorCode) => fail(PROVIDER_ERRORS[code][0], code, PROVIDER_ERRORS[code][1]);
 
 function header(req: FastifyRequest, name: string): string | undefined {
   const v = req.headers[name];
@@ -101,6 +104,8 @@ function mintToken(ctx: SandboxContext, req: FastifyRequest): Answer {
   const idOk = matchSecret(clientId, [ctx.clientId]) === 0;
   const keyOk = matchSecret(passKey, [ctx.passKey]) === 0;
   if (!idOk || !keyOk) return unauthorized();
+  const forced = ctx.faults.forcedErrors.token;
+  if (forced) return listed(forced);
   const now = Date.now();
   const lifetime = ctx.faults.tokenLifetimeSeconds;
   // Whole seconds, rounded down: the sandbox never accepts a token past the expires_at it gave.
@@ -118,11 +123,13 @@ function mintToken(ctx: SandboxContext, req: FastifyRequest): Answer {
   };
 }
 
-function checkToken(ctx: SandboxContext, req: FastifyRequest): Answer | undefined {
+/** The token check, then any forced error of the endpoint (903 FORBIDDEN, 1550 ...). */
+function checkToken(ctx: SandboxContext, req: FastifyRequest, endpoint: SandboxEndpoint): Answer | undefined {
   const token = header(req, 'x-onekyc-token');
   const t = token ? ctx.store.tokens.get(token) : undefined;
   if (!t || t.revoked || Date.now() >= t.expiresAtMs) return unauthorized();
-  return undefined;
+  const forced = ctx.faults.forcedErrors[endpoint];
+  return forced ? listed(forced) : undefined;
 }
 
 interface PartnerHeaders {
@@ -135,7 +142,7 @@ function partnerHeaders(req: FastifyRequest): PartnerHeaders | Answer {
   const userId = header(req, 'x-partner-user-id');
   const userIdType = header(req, 'x-partner-user-id-type');
   const sessionId = header(req, 'x-partner-session-id');
-  if (!userId) return invalidHeader('PARTNER_USER_ID_CAN_NOT_BE_EMPTY');
+  if (!userId) return listed('1550');
   if (!userIdType) return invalidHeader('PARTNER_USER_ID_TYPE_CAN_NOT_BE_EMPTY');
   if (!sessionId) return invalidHeader('PARTNER_SESSION_ID_CAN_NOT_BE_EMPTY');
   return { userId, userIdType, sessionId };
@@ -149,20 +156,23 @@ function onboardingPartner(ctx: SandboxContext, req: FastifyRequest): string | u
 }
 
 function initiateFlow(ctx: SandboxContext, req: FastifyRequest): Answer {
-  const denied = checkToken(ctx, req);
+  const denied = checkToken(ctx, req, 'initiateFlow');
   if (denied) return denied;
   const partner = onboardingPartner(ctx, req);
   if (!partner) return invalidHeader('ESIGN_ONBOARDING_PARTNER_CAN_NOT_BE_EMPTY');
-  if (partner !== ctx.onboardingPartner)
-    return fail(403, '110', 'ONBOARDING_PARTNER_DOES_NOT_BELONG_TO_CLIENT');
+  const notOurs = () => fail(403, '110', 'ONBOARDING_PARTNER_DOES_NOT_BELONG_TO_CLIENT');
+  if (partner !== ctx.onboardingPartners.SDK && partner !== ctx.onboardingPartners.WEB_SDK) return notOurs();
   const h = partnerHeaders(req);
   if ('status' in h) return h;
   const problem = validateInitiateBody(req.body);
   if (problem) return invalidBody(problem);
+  const body = req.body as Record<string, unknown>;
+  const source = body.source as Source;
+  // The value names its platform (PARTNER-PLATFORM-FLOW): the SDK's value does not open a web flow.
+  if (partner !== ctx.onboardingPartners[source]) return notOurs();
   if (ctx.store.sessions.has(h.sessionId)) return invalidBody('DUPLICATE_PARTNER_SESSION_ID');
 
-  const body = req.body as Record<string, unknown>;
-  const source = body.source as 'SDK' | 'WEB_SDK';
+  const details = (body.additionalDetails ?? {}) as Record<string, unknown>;
   const now = Date.now();
   const expirySeconds = ctx.faults.sdkTokenLifetimeSeconds;
   const expiresAtMs = now + expirySeconds * 1000;
@@ -174,6 +184,17 @@ function initiateFlow(ctx: SandboxContext, req: FastifyRequest): Answer {
     createdAtMs: now,
     expiresAtMs,
     seeded: false,
+    request: {
+      onboardingPartner: partner,
+      ...(typeof details.allowQr === 'boolean' ? { allowQr: details.allowQr } : {}),
+      ...(typeof details.forceQr === 'boolean' ? { forceQr: details.forceQr } : {}),
+      ...(source === 'WEB_SDK'
+        ? {
+            successRedirectionUrl: body.successRedirectionUrl as string,
+            failureRedirectionUrl: body.failureRedirectionUrl as string,
+          }
+        : {}),
+    },
   });
   const expiresAt = Math.floor(expiresAtMs / 1000);
   const sdkToken = randomBytes(24).toString('base64url');
@@ -203,6 +224,12 @@ export function validateInitiateBody(raw: unknown): string | undefined {
     return 'INVALID_ADDITIONAL_DETAILS';
   }
   const details = (ad ?? {}) as Record<string, unknown>;
+  // Smart QR (the web flow on a desktop continues on the phone): booleans, web flow only.
+  for (const qr of ['allowQr', 'forceQr']) {
+    if (details[qr] === undefined) continue;
+    if (typeof details[qr] !== 'boolean') return 'INVALID_ADDITIONAL_DETAILS';
+    if (body.source !== 'WEB_SDK') return 'SMART_QR_IS_ONLY_FOR_WEB_SDK';
+  }
   const phone = details.phoneNumber;
   const email = details.email;
   if ((phone === undefined || phone === '') && (email === undefined || email === '')) {
@@ -244,16 +271,16 @@ function isHttpUrl(v: unknown): boolean {
 }
 
 function getSubmission(ctx: SandboxContext, req: FastifyRequest): Answer {
-  const denied = checkToken(ctx, req);
+  const denied = checkToken(ctx, req, 'submissions');
   if (denied) return denied;
   const h = partnerHeaders(req);
   if ('status' in h) return h;
   const session = ctx.store.sessions.get(h.sessionId);
   if (session && (session.userId !== h.userId || session.userIdType !== h.userIdType)) {
-    return fail(400, '1653', 'SUBMISSION_DOES_NOT_BELONG_TO_USER');
+    return listed(ctx.faults.otherUserCode);
   }
   ctx.store.stats.recordPoll(h.sessionId);
   const current = ctx.store.currentSubmission(h.userId, h.userIdType);
-  if (!current) return fail(404, '1514', 'USER_NOT_FOUND');
+  if (!current) return listed(ctx.faults.notFoundCode);
   return { status: 200, body: { success: true, data: submissionDetails(current) } };
 }

@@ -31,6 +31,14 @@ export interface SandboxSession {
   expiresAtMs: number;
   seeded: boolean;
   submissionId?: string;
+  /** What Initiate Flow was asked for (tests check what the service sent; no contact data). */
+  request?: {
+    onboardingPartner: string;
+    allowQr?: boolean;
+    forceQr?: boolean;
+    successRedirectionUrl?: string;
+    failureRedirectionUrl?: string;
+  };
 }
 
 export interface SandboxSubmission {
@@ -49,6 +57,12 @@ export interface SandboxSubmission {
   /** When this state's image URLs stop working (epoch seconds): signed when the state is recorded. */
   imageExpires: number;
   processedAtMs: number;
+  /** A fault: the result names another user (a string), or none (null), instead of the session's. */
+  reportedUserId?: string | null;
+  reportedUserIdType?: string | null;
+  /** Where `eligibleToActivate` sits (the certificate flow's example puts it in submissionDetails). */
+  eligibleToActivateUnder: 'certificateRegistration' | 'submissionDetails';
+  eligibleToActivate: boolean;
 }
 
 export class SandboxStore {
@@ -107,26 +121,33 @@ export function imagePath(submissionId: string, kind: string): string {
   return `/sandbox/images/${encodeURIComponent(submissionId)}/${kind}`;
 }
 
-/** The result callback body the provider would send for a submission's current state. */
+/** The result callback body for a submission's current state. */
 export function callbackBody(sub: SandboxSubmission): OneKycCallbackBody {
   const imageUrl = (kind: string) => {
     const path = imagePath(sub.submissionId, kind);
     const signature = signImagePath(sub.imageKey, path, sub.imageExpires);
     return `${sub.imageBaseUrl}${path}?expires=${sub.imageExpires}&signature=${signature}`;
   };
+  const reported = (value: string | null | undefined, own: string) =>
+    value === undefined ? own : (value ?? undefined);
+  const userId = reported(sub.reportedUserId, sub.userId);
+  const userIdType = reported(sub.reportedUserIdType, sub.userIdType);
+  const flat = sub.eligibleToActivateUnder === 'submissionDetails';
   return {
     submissionId: sub.submissionId,
-    userId: sub.userId,
-    userIdType: sub.userIdType,
+    ...(userId !== undefined ? { userId } : {}),
+    ...(userIdType !== undefined ? { userIdType } : {}),
     partnerSessionId: sub.partnerSessionId,
     status: sub.status,
     ...(sub.result !== undefined ? { result: sub.result } : {}),
     reasonCode: sub.reasonCode,
+    processedAt: new Date(sub.processedAtMs).toISOString(),
     submissionDetails: {
       ...(sub.verificationResult ? { verificationResult: sub.verificationResult } : {}),
       ktpData: sub.ktpData,
+      ...(flat ? { eligibleToActivate: sub.eligibleToActivate } : {}),
       certificateRegistration: {
-        eligibleToActivate: true,
+        ...(flat ? {} : { eligibleToActivate: sub.eligibleToActivate }),
         onboardingCode: 'NEW_USER',
         shouldSkipActivation: true,
       },
@@ -144,7 +165,6 @@ export function submissionDetails(sub: SandboxSubmission): OneKycSubmissionDetai
   return {
     ...callbackBody(sub),
     flow: ONEKYC_FLOW,
-    processedAt: new Date(sub.processedAtMs).toISOString(),
     reasonCode: sub.reasonCode,
   };
 }

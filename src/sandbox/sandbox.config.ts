@@ -8,6 +8,22 @@ export const SANDBOX_ENDPOINTS = ['token', 'initiateFlow', 'submissions'] as con
 export type SandboxEndpoint = (typeof SANDBOX_ENDPOINTS)[number];
 
 export type CallbackMethod = 'POST' | 'PUT' | 'PATCH';
+export type Source = 'SDK' | 'WEB_SDK';
+
+/** Errors the provider's error-code page lists, by code: [HTTP status, cause]. */
+export const PROVIDER_ERRORS = {
+  '903': [403, 'FORBIDDEN'],
+  '1514': [404, 'USER_NOT_FOUND'],
+  '1518': [404, 'USER_NOT_FOUND'],
+  '1550': [400, 'PARTNER_USER_ID_CAN_NOT_BE_EMPTY'],
+  '1552': [400, 'SUBMISSION_DOES_NOT_EXIST'],
+  '1553': [400, 'PARTNER_SESSION_ID_DOES_NOT_BELONG_TO_THE_USER'],
+  '1653': [400, 'SUBMISSION_DOES_NOT_BELONG_TO_USER'],
+} as const satisfies Record<string, readonly [number, string]>;
+export type ProviderErrorCode = keyof typeof PROVIDER_ERRORS;
+const ERROR_CODES = Object.keys(PROVIDER_ERRORS) as ProviderErrorCode[];
+export const NOT_FOUND_CODES = ['1514', '1518', '1552'] as const;
+export const OTHER_USER_CODES = ['1653', '1553'] as const;
 export type OnboardingPartnerHeaderMode = 'both' | 'x-esign-onboarding-partner' | 'x-onboarding-partner';
 
 export interface EndpointFaults {
@@ -51,6 +67,12 @@ export interface ImageFaults {
 
 export interface SandboxFaults {
   endpoints: Record<SandboxEndpoint, EndpointFaults>;
+  /** Get Submission Details for a user with no submission yet: 404 1514 / 1518, or 400 1552. */
+  notFoundCode: (typeof NOT_FOUND_CODES)[number];
+  /** Get Submission Details with another user's session: 400 1653, or 400 1553. */
+  otherUserCode: (typeof OTHER_USER_CODES)[number];
+  /** Answer every call of an endpoint with this listed error (after the token check), or not. */
+  forcedErrors: Record<SandboxEndpoint, ProviderErrorCode | null>;
   /** Partner token lifetime (provider default 30 min). */
   tokenLifetimeSeconds: number;
   /** SDK token lifetime from Initiate Flow (the provider's example: 60 days). */
@@ -70,6 +92,9 @@ export interface SandboxFaultsPatch {
   hangMs?: number;
   callbacks?: Partial<CallbackFaults>;
   images?: Partial<ImageFaults>;
+  notFoundCode?: SandboxFaults['notFoundCode'];
+  otherUserCode?: SandboxFaults['otherUserCode'];
+  forcedErrors?: Partial<Record<SandboxEndpoint, ProviderErrorCode | null>>;
 }
 
 export interface SandboxCallbackTarget {
@@ -86,7 +111,10 @@ export interface SandboxOptions {
   host?: string;
   clientId: string;
   passKey: string;
+  /** The onboarding-partner value of both sources, unless `onboardingPartners` names one. */
   onboardingPartner: string;
+  /** The provider issues one value per platform; a value sent with the other source is refused. */
+  onboardingPartners?: Partial<Record<Source, string>>;
   /** Which onboarding-partner header name is accepted (default: both published names). */
   onboardingPartnerHeader?: OnboardingPartnerHeaderMode;
   callbackUrl?: string;
@@ -121,6 +149,9 @@ const NO_FAULTS: EndpointFaults = {
 export function defaultFaults(): SandboxFaults {
   return {
     endpoints: { token: { ...NO_FAULTS }, initiateFlow: { ...NO_FAULTS }, submissions: { ...NO_FAULTS } },
+    notFoundCode: '1514',
+    otherUserCode: '1653',
+    forcedErrors: { token: null, initiateFlow: null, submissions: null },
     tokenLifetimeSeconds: 1800,
     sdkTokenLifetimeSeconds: 60 * 24 * 3600,
     hangMs: 120_000,
@@ -167,7 +198,20 @@ const IMAGE_CHECKS: Record<keyof ImageFaults, [(v: unknown) => boolean, string]>
   body: [(v) => IMAGE_BODIES.includes(v as ImageBody), `one of ${IMAGE_BODIES.join(', ')}`],
   oversizeBytes: [(v) => ms(104_857_600)(v) && (v as number) >= 1, 'bytes, 1 to 104857600'],
 };
-const SECTION_CHECKS = { callbacks: CALLBACK_CHECKS, images: IMAGE_CHECKS } as const;
+const forcedError: [(v: unknown) => boolean, string] = [
+  (v) => v === null || ERROR_CODES.includes(v as ProviderErrorCode),
+  `null or one of ${ERROR_CODES.join(', ')}`,
+];
+const FORCED_ERROR_CHECKS: Record<SandboxEndpoint, [(v: unknown) => boolean, string]> = {
+  token: forcedError,
+  initiateFlow: forcedError,
+  submissions: forcedError,
+};
+const SECTION_CHECKS = {
+  callbacks: CALLBACK_CHECKS,
+  images: IMAGE_CHECKS,
+  forcedErrors: FORCED_ERROR_CHECKS,
+} as const;
 const TOP_CHECKS = {
   tokenLifetimeSeconds: [(v: unknown) => ms(31_536_000)(v) && (v as number) >= 1, 'seconds, 1 to 31536000'],
   sdkTokenLifetimeSeconds: [
@@ -175,6 +219,14 @@ const TOP_CHECKS = {
     'seconds, 1 to 31536000',
   ],
   hangMs: [ms(3_600_000), 'an integer of ms, 0 to 3600000'],
+  notFoundCode: [
+    (v: unknown) => NOT_FOUND_CODES.includes(v as never),
+    `one of ${NOT_FOUND_CODES.join(', ')}`,
+  ],
+  otherUserCode: [
+    (v: unknown) => OTHER_USER_CODES.includes(v as never),
+    `one of ${OTHER_USER_CODES.join(', ')}`,
+  ],
 } as const;
 
 /** Applies a patch to a copy of `base`; throws SandboxConfigError naming the first bad field. */
@@ -183,7 +235,7 @@ export function applyFaultsPatch(base: SandboxFaults, patch: unknown, where = 'f
   const next: SandboxFaults = structuredClone(base);
   for (const [key, value] of Object.entries(patch)) {
     if (key === 'all' || key === 'endpoints') continue;
-    if (key === 'callbacks' || key === 'images') {
+    if (key === 'callbacks' || key === 'images' || key === 'forcedErrors') {
       if (!isObject(value)) throw new SandboxConfigError(`${where}.${key} must be an object`);
       const checks = SECTION_CHECKS[key] as Record<string, [(v: unknown) => boolean, string]>;
       for (const [k, v] of Object.entries(value)) {
@@ -268,7 +320,11 @@ const TOP_ENV: Record<keyof typeof TOP_CHECKS, string> = {
   tokenLifetimeSeconds: 'SANDBOX_TOKEN_LIFETIME_SECONDS',
   sdkTokenLifetimeSeconds: 'SANDBOX_SDK_TOKEN_LIFETIME_SECONDS',
   hangMs: 'SANDBOX_HANG_MS',
+  notFoundCode: 'SANDBOX_NOT_FOUND_CODE',
+  otherUserCode: 'SANDBOX_OTHER_USER_CODE',
 };
+/** Codes are strings; the rest of TOP_ENV are numbers. */
+const STRING_TOP = new Set(['notFoundCode', 'otherUserCode']);
 
 /** Every fault variable the sandbox reads, for the README and for error messages. */
 export function faultEnvironmentVariables(): string[] {
@@ -276,6 +332,7 @@ export function faultEnvironmentVariables(): string[] {
   for (const f of Object.values(ENDPOINT_FAULT_ENV)) names.push(`SANDBOX_${f}`);
   for (const e of Object.values(ENDPOINT_ENV)) {
     for (const f of Object.values(ENDPOINT_FAULT_ENV)) names.push(`SANDBOX_${e}_${f}`);
+    names.push(`SANDBOX_${e}_FORCED_ERROR`);
   }
   return [...names, ...Object.values(TOP_ENV), ...Object.values(CALLBACK_ENV), ...Object.values(IMAGE_ENV)];
 }
@@ -309,8 +366,13 @@ export function faultsFromEnv(env: NodeJS.ProcessEnv): SandboxFaults {
     }
   }
   for (const [field, name] of Object.entries(TOP_ENV)) {
-    const v = num(name);
+    const v = STRING_TOP.has(field) ? env[name]?.trim() || undefined : num(name);
     if (v !== undefined) patchAs(name, { [field]: v });
+  }
+  for (const [endpoint, prefix] of Object.entries(ENDPOINT_ENV)) {
+    const name = `SANDBOX_${prefix}_FORCED_ERROR`;
+    const raw = env[name]?.trim();
+    if (raw) patchAs(name, { forcedErrors: { [endpoint]: raw === 'none' ? null : raw } });
   }
   for (const [field, name] of Object.entries(CALLBACK_ENV)) {
     if (field === 'retryScheduleMs') {

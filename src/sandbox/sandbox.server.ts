@@ -42,7 +42,10 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const ctx: SandboxContext = {
     clientId: options.clientId,
     passKey: options.passKey,
-    onboardingPartner: options.onboardingPartner,
+    onboardingPartners: {
+      SDK: options.onboardingPartners?.SDK ?? options.onboardingPartner,
+      WEB_SDK: options.onboardingPartners?.WEB_SDK ?? options.onboardingPartner,
+    },
     onboardingPartnerHeader: options.onboardingPartnerHeader ?? onboardingHeaderModeFromEnv(env) ?? 'both',
     target: {
       callbackUrl: options.callbackUrl,

@@ -40,6 +40,18 @@ export const STATUS_RANK: Record<SubmissionStatus, number> = {
   INITIATION_FAILED: 3,
 };
 
+/**
+ * The result partners see: none before PARTIALLY_COMPLETED. The provider may attach a result to
+ * IN_PROGRESS (capture received, still checking); showing it would let a later INVALID contradict
+ * a VALID the partner already acted on.
+ */
+export function partnerVisibleResult(
+  status: SubmissionStatus,
+  result: SubmissionResult | null,
+): SubmissionResult | null {
+  return status === 'PARTIALLY_COMPLETED' || status === 'COMPLETED' ? result : null;
+}
+
 export function isTerminal(status: SubmissionStatus): boolean {
   return TERMINAL_STATUSES.has(status);
 }

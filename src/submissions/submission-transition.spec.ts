@@ -1,18 +1,81 @@
 import { changeKindOf, decideTransition } from './submission-transition.js';
 
 const at = new Date('2026-01-01T00:00:00Z');
+const me = { userId: 'user-1', userIdType: 'USER_ID' };
+const fromProvider = { reportedUser: { userId: 'user-1', userIdType: 'USER_ID' } };
+
+describe('decideTransition: identity safety and result semantics', () => {
+  it('never applies a provider result about another user: a conflict, whatever the status', () => {
+    for (const reportedUser of [
+      { userId: 'user-2', userIdType: 'USER_ID' },
+      { userId: 'user-1', userIdType: 'PHONE' },
+    ]) {
+      expect(
+        decideTransition(
+          { status: 'INITIATED', result: null, initiatedAt: at, ...me },
+          { status: 'COMPLETED', result: 'VALID', reportedUser },
+        ),
+      ).toEqual({ outcome: 'conflict', changesStatus: false, conflictReason: 'user_mismatch' });
+    }
+  });
+
+  it('never applies a provider result that names no user', () => {
+    expect(
+      decideTransition(
+        { status: 'IN_PROGRESS', result: null, initiatedAt: at, ...me },
+        {
+          status: 'PARTIALLY_COMPLETED',
+          result: 'VALID',
+          reportedUser: { userId: null, userIdType: 'USER_ID' },
+        },
+      ),
+    ).toEqual({ outcome: 'conflict', changesStatus: false, conflictReason: 'user_missing' });
+  });
+
+  it("applies a provider result about the session's own user as before", () => {
+    expect(
+      decideTransition(
+        { status: 'INITIATED', result: null, initiatedAt: at, ...me },
+        { status: 'COMPLETED', result: 'VALID', ...fromProvider },
+      ),
+    ).toEqual({ outcome: 'applied', changesStatus: true });
+  });
+
+  it('does not take a COMPLETED without a result as final: incomplete, the status stays', () => {
+    for (const status of ['INITIATED', 'IN_PROGRESS', 'PARTIALLY_COMPLETED'] as const) {
+      expect(
+        decideTransition(
+          { status, result: null, initiatedAt: at, ...me },
+          { status: 'COMPLETED', ...fromProvider },
+        ),
+      ).toEqual({ outcome: 'incomplete', changesStatus: false });
+    }
+  });
+
+  it('names a different terminal story a terminal conflict', () => {
+    expect(
+      decideTransition(
+        { status: 'COMPLETED', result: 'VALID', initiatedAt: at, ...me },
+        { status: 'COMPLETED', result: 'INVALID', ...fromProvider },
+      ),
+    ).toEqual({ outcome: 'conflict', changesStatus: false, conflictReason: 'terminal' });
+  });
+});
 
 describe('decideTransition', () => {
   it('moves a pending submission forward', () => {
     expect(
-      decideTransition({ status: 'INITIATED', result: null, initiatedAt: at }, { status: 'IN_PROGRESS' }),
+      decideTransition(
+        { status: 'INITIATED', result: null, initiatedAt: at, ...me },
+        { status: 'IN_PROGRESS' },
+      ),
     ).toEqual({
       outcome: 'applied',
       changesStatus: true,
     });
     expect(
       decideTransition(
-        { status: 'PARTIALLY_COMPLETED', result: null, initiatedAt: at },
+        { status: 'PARTIALLY_COMPLETED', result: null, initiatedAt: at, ...me },
         { status: 'COMPLETED', result: 'VALID' },
       ),
     ).toEqual({ outcome: 'applied', changesStatus: true });
@@ -21,7 +84,7 @@ describe('decideTransition', () => {
   it('allows skipping intermediate statuses', () => {
     expect(
       decideTransition(
-        { status: 'INITIATED', result: null, initiatedAt: at },
+        { status: 'INITIATED', result: null, initiatedAt: at, ...me },
         { status: 'COMPLETED', result: 'INVALID' },
       ).changesStatus,
     ).toBe(true);
@@ -30,26 +93,28 @@ describe('decideTransition', () => {
   it('treats the same status and result as a duplicate', () => {
     expect(
       decideTransition(
-        { status: 'COMPLETED', result: 'VALID', initiatedAt: at },
+        { status: 'COMPLETED', result: 'VALID', initiatedAt: at, ...me },
         { status: 'COMPLETED', result: 'VALID' },
       ),
     ).toEqual({ outcome: 'duplicate', changesStatus: false });
     expect(
-      decideTransition({ status: 'IN_PROGRESS', result: null, initiatedAt: at }, { status: 'IN_PROGRESS' })
-        .outcome,
+      decideTransition(
+        { status: 'IN_PROGRESS', result: null, initiatedAt: at, ...me },
+        { status: 'IN_PROGRESS' },
+      ).outcome,
     ).toBe('duplicate');
   });
 
   it('never moves backwards: a late PARTIALLY_COMPLETED after COMPLETED is stale', () => {
     expect(
       decideTransition(
-        { status: 'COMPLETED', result: 'VALID', initiatedAt: at },
+        { status: 'COMPLETED', result: 'VALID', initiatedAt: at, ...me },
         { status: 'PARTIALLY_COMPLETED' },
       ),
     ).toEqual({ outcome: 'stale', changesStatus: false });
     expect(
       decideTransition(
-        { status: 'PARTIALLY_COMPLETED', result: null, initiatedAt: at },
+        { status: 'PARTIALLY_COMPLETED', result: null, initiatedAt: at, ...me },
         { status: 'IN_PROGRESS' },
       ).outcome,
     ).toBe('stale');
@@ -58,38 +123,39 @@ describe('decideTransition', () => {
   it('flags a second COMPLETED with another result as a conflict', () => {
     expect(
       decideTransition(
-        { status: 'COMPLETED', result: 'VALID', initiatedAt: at },
+        { status: 'COMPLETED', result: 'VALID', initiatedAt: at, ...me },
         { status: 'COMPLETED', result: 'INVALID' },
       ),
-    ).toEqual({ outcome: 'conflict', changesStatus: false });
+    ).toEqual({ outcome: 'conflict', changesStatus: false, conflictReason: 'terminal' });
   });
 
   it('keeps terminal statuses terminal and flags a different terminal story', () => {
     expect(
       decideTransition(
-        { status: 'EXPIRED', result: null, initiatedAt: at },
+        { status: 'EXPIRED', result: null, initiatedAt: at, ...me },
         { status: 'COMPLETED', result: 'VALID' },
       ).outcome,
     ).toBe('conflict');
     expect(
-      decideTransition({ status: 'COMPLETED', result: 'VALID', initiatedAt: at }, { status: 'ERROR' })
+      decideTransition({ status: 'COMPLETED', result: 'VALID', initiatedAt: at, ...me }, { status: 'ERROR' })
         .outcome,
     ).toBe('conflict');
     expect(
-      decideTransition({ status: 'ERROR', result: null, initiatedAt: at }, { status: 'IN_PROGRESS' }).outcome,
+      decideTransition({ status: 'ERROR', result: null, initiatedAt: at, ...me }, { status: 'IN_PROGRESS' })
+        .outcome,
     ).toBe('stale');
   });
 
   it('lets only an unfinished initiation fail', () => {
     expect(
       decideTransition(
-        { status: 'INITIATED', result: null, initiatedAt: null },
+        { status: 'INITIATED', result: null, initiatedAt: null, ...me },
         { status: 'INITIATION_FAILED' },
       ).changesStatus,
     ).toBe(true);
     expect(
       decideTransition(
-        { status: 'INITIATED', result: null, initiatedAt: at },
+        { status: 'INITIATED', result: null, initiatedAt: at, ...me },
         { status: 'INITIATION_FAILED' },
       ).outcome,
     ).toBe('stale');
@@ -97,26 +163,28 @@ describe('decideTransition', () => {
 
   it('expires pending submissions', () => {
     expect(
-      decideTransition({ status: 'IN_PROGRESS', result: null, initiatedAt: at }, { status: 'EXPIRED' })
+      decideTransition({ status: 'IN_PROGRESS', result: null, initiatedAt: at, ...me }, { status: 'EXPIRED' })
         .changesStatus,
     ).toBe(true);
   });
 
   it('records the token issued once, as a change that keeps the status INITIATED', () => {
     const issued = { status: 'INITIATED' as const, tokenIssued: true };
-    expect(decideTransition({ status: 'INITIATED', result: null, initiatedAt: null }, issued)).toEqual({
-      outcome: 'applied',
-      changesStatus: false,
-    });
-    expect(decideTransition({ status: 'INITIATED', result: null, initiatedAt: at }, issued).outcome).toBe(
-      'duplicate',
+    expect(decideTransition({ status: 'INITIATED', result: null, initiatedAt: null, ...me }, issued)).toEqual(
+      {
+        outcome: 'applied',
+        changesStatus: false,
+      },
     );
+    expect(
+      decideTransition({ status: 'INITIATED', result: null, initiatedAt: at, ...me }, issued).outcome,
+    ).toBe('duplicate');
   });
 
   it('still records the token when a callback overtook the initiation answer', () => {
     expect(
       decideTransition(
-        { status: 'IN_PROGRESS', result: null, initiatedAt: null },
+        { status: 'IN_PROGRESS', result: null, initiatedAt: null, ...me },
         { status: 'INITIATED', tokenIssued: true },
       ),
     ).toEqual({ outcome: 'applied', changesStatus: false });
@@ -125,7 +193,7 @@ describe('decideTransition', () => {
   it('ignores a token issued after the initiation was declared failed', () => {
     expect(
       decideTransition(
-        { status: 'INITIATION_FAILED', result: null, initiatedAt: null },
+        { status: 'INITIATION_FAILED', result: null, initiatedAt: null, ...me },
         { status: 'INITIATED', tokenIssued: true },
       ).outcome,
     ).toBe('stale');

@@ -9,6 +9,9 @@ export interface CurrentState {
   result: SubmissionResult | null;
   /** null while the provider call of the initiation has not answered yet. */
   initiatedAt: Date | null;
+  /** The user the session was opened for. */
+  userId: string;
+  userIdType: string;
 }
 
 export interface Observation {
@@ -19,6 +22,11 @@ export interface Observation {
    * submission now waits for the user. Sets `initiatedAt` once.
    */
   tokenIssued?: boolean;
+  /**
+   * Whom a provider result (callback or poll answer) says it is about; null where it names
+   * nobody. Set for every provider result, absent for our own observations (expiry, initiation).
+   */
+  reportedUser?: { userId: string | null; userIdType: string | null };
 }
 
 /**
@@ -34,13 +42,41 @@ export type TransitionOutcome =
   | 'duplicate'
   /** An older status after a newer one (e.g. PARTIALLY_COMPLETED after COMPLETED): recorded, ignored. */
   | 'stale'
-  /** A terminal submission told a different terminal story: recorded and flagged, never applied. */
-  | 'conflict';
+  /**
+   * Recorded and flagged for operators, never applied: a terminal submission told a different
+   * terminal story, or a provider result about another user (or about nobody).
+   */
+  | 'conflict'
+  /**
+   * A COMPLETED without a result: not final (the status stays), recorded, and the submission is
+   * polled soon for the details.
+   */
+  | 'incomplete';
+
+export type ConflictReason = 'terminal' | 'user_mismatch' | 'user_missing';
 
 export interface TransitionDecision {
   outcome: TransitionOutcome;
   /** True when `status` (and so the row) changes. */
   changesStatus: boolean;
+  /** Why an outcome is `conflict`. */
+  conflictReason?: ConflictReason;
+}
+
+/**
+ * Identity safety: a provider result is applied only when it names the session's own user. One
+ * that names another user (or nobody) would put another person's KTP data on this user's
+ * verification; it is a conflict, whatever its status.
+ */
+export function identityConflict(
+  current: Pick<CurrentState, 'userId' | 'userIdType'>,
+  reported: Observation['reportedUser'],
+): ConflictReason | undefined {
+  if (reported === undefined) return undefined;
+  if (!reported.userId || !reported.userIdType) return 'user_missing';
+  if (reported.userId !== current.userId || reported.userIdType !== current.userIdType)
+    return 'user_mismatch';
+  return undefined;
 }
 
 export function decideTransition(current: CurrentState, next: Observation): TransitionDecision {
@@ -51,6 +87,8 @@ export function decideTransition(current: CurrentState, next: Observation): Tran
     if (current.status === 'INITIATION_FAILED') return { outcome: 'stale', changesStatus: false };
     return { outcome: 'applied', changesStatus: false };
   }
+  const wrongUser = identityConflict(current, next.reportedUser);
+  if (wrongUser) return { outcome: 'conflict', changesStatus: false, conflictReason: wrongUser };
   if (
     next.status === 'INITIATION_FAILED' &&
     current.initiatedAt !== null &&
@@ -61,14 +99,23 @@ export function decideTransition(current: CurrentState, next: Observation): Tran
   }
   if (next.status === current.status) {
     if (current.status === 'COMPLETED' && nextResult !== current.result && nextResult !== null) {
-      return { outcome: current.result === null ? 'applied' : 'conflict', changesStatus: false };
+      return current.result === null
+        ? { outcome: 'applied', changesStatus: false }
+        : { outcome: 'conflict', changesStatus: false, conflictReason: 'terminal' };
     }
     return { outcome: 'duplicate', changesStatus: false };
   }
   if (isTerminal(current.status)) {
     // Terminal stays terminal. A different terminal story (COMPLETED after EXPIRED, ERROR after
     // COMPLETED) is a conflict an operator must see; an older pending status is merely stale.
-    return { outcome: isTerminal(next.status) ? 'conflict' : 'stale', changesStatus: false };
+    return isTerminal(next.status)
+      ? { outcome: 'conflict', changesStatus: false, conflictReason: 'terminal' }
+      : { outcome: 'stale', changesStatus: false };
+  }
+  // COMPLETED + VALID means the certificate exists, COMPLETED + INVALID carries the reason: a
+  // COMPLETED that says neither is not a final answer. Wait for the details (the store polls soon).
+  if (next.status === 'COMPLETED' && nextResult === null && next.reportedUser !== undefined) {
+    return { outcome: 'incomplete', changesStatus: false };
   }
   if (STATUS_RANK[next.status] < STATUS_RANK[current.status])
     return { outcome: 'stale', changesStatus: false };

@@ -42,6 +42,9 @@ export class SubmissionEntity {
   imageUrlsReceivedAt: Date | null;
   @Column({ name: 'pii_redacted_at', type: 'timestamptz', nullable: true }) piiRedactedAt: Date | null;
   @Column({ name: 'has_conflict', type: 'boolean' }) hasConflict: boolean;
+  /** The provider's `processedAt` of the state we hold (null until a result carries one). */
+  @Column({ name: 'provider_processed_at', type: 'timestamptz', nullable: true })
+  providerProcessedAt: Date | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true }) completedAt: Date | null;

@@ -22,7 +22,12 @@ import {
   SubmissionStatus,
 } from './submission-status.js';
 import { PENDING_SQL } from './submission-sql.js';
-import { changeKindOf, decideTransition, TransitionOutcome } from './submission-transition.js';
+import {
+  changeKindOf,
+  ConflictReason,
+  decideTransition,
+  TransitionOutcome,
+} from './submission-transition.js';
 import { SubmissionEntity } from './submission.entity.js';
 
 export interface Contacts {
@@ -65,6 +70,13 @@ export interface TransitionInput {
   imageUrls?: Record<string, unknown> | null;
   initiationError?: Record<string, unknown> | null;
   tokenIssued?: { sdkExpiresAt: Date | null };
+  /**
+   * Set for provider results (callbacks, poll answers): whom the result names. One that names
+   * another user, or nobody, is a conflict and never applied (see decideTransition).
+   */
+  reportedUser?: { userId: string | null; userIdType: string | null };
+  /** The provider's `processedAt`, when it sent a readable one. */
+  providerProcessedAt?: Date | null;
   event: EventInput;
 }
 
@@ -74,6 +86,8 @@ export interface TransitionResult {
   changed: boolean;
   previousStatus?: SubmissionStatus;
   status?: SubmissionStatus;
+  /** Why the outcome is `conflict` (another user's result, none named, another terminal story). */
+  conflictReason?: ConflictReason;
   /** Identity warnings this change added to the row (see IDENTITY_WARNINGS). */
   warningsAdded?: IdentityWarning[];
   /** Other users' verifications that got NIK_USED_BY_OTHER_USER from this change. */
@@ -133,7 +147,8 @@ const SUBMISSION_SELECT = `id, user_id AS "userId", user_id_type AS "userIdType"
   sdk_expires_at AS "sdkExpiresAt", initiation_error AS "initiationError", verification_result AS "verificationResult",
   certificate_registration AS "certificateRegistration", ktp_enc AS "ktpEnc", nik_hash AS "nikHash",
   image_urls_enc AS "imageUrlsEnc", image_urls_received_at AS "imageUrlsReceivedAt", pii_redacted_at AS "piiRedactedAt",
-  has_conflict AS "hasConflict", created_at AS "createdAt", updated_at AS "updatedAt", completed_at AS "completedAt",
+  has_conflict AS "hasConflict", provider_processed_at AS "providerProcessedAt", created_at AS "createdAt",
+  updated_at AS "updatedAt", completed_at AS "completedAt",
   last_polled_at AS "lastPolledAt", next_poll_at AS "nextPollAt", poll_attempts AS "pollAttempts", version,
   warnings`;
 
@@ -291,13 +306,29 @@ export class SubmissionsRepository {
       status: input.status,
       result: input.result ?? null,
       tokenIssued: input.tokenIssued !== undefined,
+      reportedUser: input.reportedUser,
     };
     const decision = decideTransition(
-      { status: current.status, result: current.result, initiatedAt: current.initiated_at },
+      {
+        status: current.status,
+        result: current.result,
+        initiatedAt: current.initiated_at,
+        userId: current.user_id,
+        userIdType: current.user_id_type,
+      },
       observation,
     );
     const newStatus = decision.changesStatus ? input.status : current.status;
     const ev = input.event;
+    // What operators read on the timeline: why a result was flagged or held back (no data).
+    const detail =
+      decision.conflictReason || decision.outcome === 'incomplete'
+        ? {
+            ...ev.detail,
+            ...(decision.conflictReason ? { conflict: decision.conflictReason } : {}),
+            ...(decision.outcome === 'incomplete' ? { incomplete: 'COMPLETED without a result' } : {}),
+          }
+        : ev.detail;
     const eventParams: unknown[] = [
       id, // $1
       ev.type,
@@ -309,7 +340,7 @@ export class SubmissionsRepository {
       decision.outcome === 'duplicate',
       decision.outcome === 'stale',
       decision.outcome === 'conflict', // $10
-      ev.detail ? JSON.stringify(ev.detail) : null,
+      detail ? JSON.stringify(detail) : null,
       payloadEnc, // $12
     ];
     const result: TransitionResult = {
@@ -317,11 +348,16 @@ export class SubmissionsRepository {
       changed: decision.outcome === 'applied',
       previousStatus: current.status,
       status: newStatus,
+      ...(decision.conflictReason ? { conflictReason: decision.conflictReason } : {}),
     };
 
     // Nothing changes (a duplicate, a stale status, a conflict already flagged): only the event,
     // still conditional on the version so its flags describe the row as it was at the commit.
-    if (decision.outcome !== 'applied' && !(decision.outcome === 'conflict' && !current.has_conflict)) {
+    if (
+      decision.outcome !== 'applied' &&
+      decision.outcome !== 'incomplete' &&
+      !(decision.outcome === 'conflict' && !current.has_conflict)
+    ) {
       const rows = await this.sql.query(
         `INSERT INTO submission_events (${OBSERVATION_COLUMNS})
          SELECT s.id, $2::varchar, $3::varchar, $4::varchar, $5::varchar, $6::varchar, $7::varchar, $8::boolean,
@@ -334,7 +370,8 @@ export class SubmissionsRepository {
       return rows.length > 0 ? result : null;
     }
 
-    // A change: the facts of an applied observation, or only the conflict flag.
+    // A change: the facts of an applied observation, or only the conflict flag, or (incomplete)
+    // only an earlier poll.
     const applied = decision.outcome === 'applied';
     const facts = applied ? input : ({} as Partial<TransitionInput>);
     const ktp = facts.ktpData ?? null;
@@ -359,6 +396,8 @@ export class SubmissionsRepository {
       this.config.reconcile.afterSeconds,
       current.version,
       changeKindOf(observation, decision), // $30
+      decision.outcome === 'incomplete',
+      facts.providerProcessedAt ?? null, // $32
     ];
     const rows = await this.sql.query<{ new_warnings: IdentityWarning[]; others_warned: number }>(
       this.text('apply', applyStatement),
@@ -382,17 +421,33 @@ export class SubmissionsRepository {
     await this.sql.query(
       `INSERT INTO submission_events (submission_id, type, source, status, dedupe_key, detail, payload_enc)
        VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)`,
-      [
-        id,
-        ev.type,
-        ev.source,
-        ev.status ?? null,
-        ev.dedupeKey ?? null,
-        ev.detail ? JSON.stringify(ev.detail) : null,
-        ev.payload === undefined ? null : this.pii.encryptJson(ev.payload),
-      ],
+      this.eventParams(id, ev),
       { name: 'submissions_record_event', tx: opts.tx },
     );
+  }
+
+  private eventParams(id: string, ev: EventInput & { status?: string | null }): unknown[] {
+    return [
+      id,
+      ev.type,
+      ev.source,
+      ev.status ?? null,
+      ev.dedupeKey ?? null,
+      ev.detail ? JSON.stringify(ev.detail) : null,
+      ev.payload === undefined ? null : this.pii.encryptJson(ev.payload),
+    ];
+  }
+
+  /** Appends an event when the submission exists; false (nothing written) when it does not. */
+  async recordEventIfExists(id: string, ev: EventInput & { status?: string | null }): Promise<boolean> {
+    const rows = await this.sql.query(
+      `INSERT INTO submission_events (submission_id, type, source, status, dedupe_key, detail, payload_enc)
+       SELECT s.id, $2, $3, $4, $5, $6::jsonb, $7 FROM submissions s WHERE s.id = $1
+       RETURNING id`,
+      this.eventParams(id, ev),
+      { name: 'submissions_record_event_if_exists' },
+    );
+    return rows.length > 0;
   }
 
   /**
@@ -556,7 +611,8 @@ export class SubmissionsRepository {
 
 /**
  * The change statement of applyTransition ($1..$12: the observation event; $13..: see
- * writeDecision). Conditional on the version read ($29): 0 rows means a lost race. The
+ * writeDecision; $31 polls soon after an incomplete result, $32 the provider's processedAt).
+ * Conditional on the version read ($29): 0 rows means a lost race. The
  * observation event first, then (when the status moved) a STATUS_CHANGED event: one
  * INSERT ... ORDER BY keeps the timeline's id order.
  */
@@ -598,8 +654,10 @@ function applyStatement(followUps: string): string {
       next_poll_at = CASE
         WHEN $25::boolean THEN NULL
         WHEN $26::boolean THEN now() + make_interval(secs => $28)
+        WHEN $31::boolean THEN now()
         ELSE s.next_poll_at
       END,
+      provider_processed_at = COALESCE($32::timestamptz, s.provider_processed_at),
       warnings = s.warnings || f.new_warnings,
       updated_at = now(),
       version = s.version + 1

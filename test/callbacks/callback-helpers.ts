@@ -11,7 +11,7 @@ export async function initiatedSubmission(repo: SubmissionsRepository): Promise<
   const id = randomUUID();
   await repo.createForInitiation({
     id,
-    userId: `user-${id.slice(0, 8)}`,
+    userId: userOf(id),
     userIdType: 'USER_ID',
     contacts: { phoneNumber: '6281200000001' },
     source: 'SDK',
@@ -23,7 +23,12 @@ export async function initiatedSubmission(repo: SubmissionsRepository): Promise<
 
 export type Status = 'IN_PROGRESS' | 'PARTIALLY_COMPLETED' | 'COMPLETED' | 'ERROR';
 
-/** The guide's example body with synthetic data. */
+/** The user initiatedSubmission gives a session: results must name it (identity safety). */
+export function userOf(partnerSessionId: string): string {
+  return `user-${partnerSessionId.slice(0, 8)}`;
+}
+
+/** The guide's example body with synthetic data, about the session's own user. */
 export function callbackBody(
   partnerSessionId: string,
   status: Status = 'COMPLETED',
@@ -33,7 +38,7 @@ export function callbackBody(
   const done = status === 'COMPLETED';
   return {
     submissionId: `prov-${partnerSessionId.slice(0, 8)}`,
-    userId: 'user-synthetic',
+    userId: userOf(partnerSessionId),
     userIdType: 'USER_ID',
     partnerSessionId,
     status,

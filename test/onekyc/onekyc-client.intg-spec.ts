@@ -151,20 +151,61 @@ describe('OneKycClient against the sandbox', () => {
       expect((await t.client.initiateFlow(i)).sdkToken).toEqual(expect.any(String)); // no session was made
     });
 
-    it('should surface a foreign onboarding partner as FORBIDDEN code 110', async () => {
+    it('should surface a foreign onboarding partner as a CONFIGURATION refusal (403 code 110), not retried', async () => {
       const other = await buildClient(s.url, {
         ONEKYC_ONBOARDING_PARTNER: 'OTHER-SDK-STANDALONE_IDENTITY_VERIFICATION',
       });
       try {
         const e = await rejection(other.client.initiateFlow(input()));
+        expect((await s.control.stats()).calls.initiateFlow).toBe(1);
+        expect(e.isTemporary).toBe(false);
         expect(e).toMatchObject({
-          kind: OneKycErrorKind.FORBIDDEN,
+          kind: OneKycErrorKind.CONFIGURATION,
           code: '110',
           providerCause: 'ONBOARDING_PARTNER_DOES_NOT_BELONG_TO_CLIENT',
           httpStatus: 403,
         });
       } finally {
         await other.close();
+      }
+    });
+
+    it("should send the source's own onboarding-partner value, and Smart QR for WEB_SDK only", async () => {
+      const sdk = 'TEST_PARTNER-SDK-STANDALONE_IDENTITY_VERIFICATION';
+      const web = 'TEST_PARTNER-WEB_SDK-STANDALONE_IDENTITY_VERIFICATION';
+      await s.control.updateSettings({ onboardingPartners: { SDK: sdk, WEB_SDK: web } });
+      const both = await buildClient(s.url, {
+        ONEKYC_ONBOARDING_PARTNER: undefined,
+        ONEKYC_ONBOARDING_PARTNER_SDK: sdk,
+        ONEKYC_ONBOARDING_PARTNER_WEB_SDK: web,
+      });
+      try {
+        const webInput = input({
+          source: 'WEB_SDK',
+          successRedirectionUrl: 'https://partner.example/ok',
+          failureRedirectionUrl: 'https://partner.example/ko',
+          allowQr: true,
+          forceQr: true,
+        });
+        expect((await both.client.initiateFlow(webInput)).launchUrl).toEqual(expect.any(String));
+        expect((await s.control.session(webInput.partnerSessionId))!.session.request).toMatchObject({
+          onboardingPartner: web,
+          allowQr: true,
+          forceQr: true,
+        });
+        const sdkInput = input({ allowQr: true });
+        expect((await both.client.initiateFlow(sdkInput)).sdkToken).toEqual(expect.any(String));
+        const sdkRequest = (await s.control.session(sdkInput.partnerSessionId))!.session.request!;
+        expect(sdkRequest.onboardingPartner).toBe(sdk);
+        expect(sdkRequest.allowQr).toBeUndefined();
+        // A single value for both platforms is refused for the web flow by such a provider.
+        const e = await rejection(
+          t.client.initiateFlow({ ...webInput, partnerSessionId: 'single-value-web' }),
+        );
+        expect(e).toMatchObject({ kind: OneKycErrorKind.CONFIGURATION, code: '110' });
+      } finally {
+        await both.close();
+        await s.control.updateSettings({ onboardingPartners: { SDK: sdk, WEB_SDK: sdk } });
       }
     });
 
@@ -213,6 +254,58 @@ describe('OneKycClient against the sandbox', () => {
       await t.client.initiateFlow(mine);
       const e = await rejection(t.client.getSubmissionDetails({ ...mine, userId: 'intruder' }));
       expect(e).toMatchObject({ kind: OneKycErrorKind.SUBMISSION_NOT_OWNED, code: '1653' });
+    });
+
+    it('should answer null for 400 1552 SUBMISSION_DOES_NOT_EXIST and 404 1518 as for 404 1514', async () => {
+      const i = input({ userId: 'not-yet-user' });
+      await t.client.initiateFlow(i);
+      for (const notFoundCode of ['1552', '1518'] as const) {
+        await s.control.setFaults({ notFoundCode });
+        expect(await t.client.getSubmissionDetails(i)).toBeNull();
+      }
+      // Not retried: one call each.
+      expect((await s.control.stats()).calls.submissions).toBe(2);
+    });
+
+    it('should surface 1553 (session of another user) as SUBMISSION_NOT_OWNED, not retried', async () => {
+      const mine = input({ userId: 'owner-1553' });
+      await t.client.initiateFlow(mine);
+      await s.control.setFaults({ otherUserCode: '1553' });
+      const e = await rejection(t.client.getSubmissionDetails({ ...mine, userId: 'intruder' }));
+      expect(e).toMatchObject({
+        kind: OneKycErrorKind.SUBMISSION_NOT_OWNED,
+        code: '1553',
+        providerCause: 'PARTNER_SESSION_ID_DOES_NOT_BELONG_TO_THE_USER',
+      });
+      expect(e.isTemporary).toBe(false);
+      expect((await s.control.stats()).calls.submissions).toBe(1);
+    });
+
+    it('should surface 903 and 1550 as permanent CONFIGURATION refusals, never retried', async () => {
+      const i = input({ userId: 'config-user' });
+      for (const code of ['903', '1550'] as const) {
+        await s.control.resetStats();
+        await s.control.setFaults({ forcedErrors: { submissions: code } });
+        const e = await rejection(t.client.getSubmissionDetails(i));
+        expect(e).toMatchObject({ kind: OneKycErrorKind.CONFIGURATION, code });
+        expect(e.isTemporary).toBe(false);
+        expect((await s.control.stats()).calls.submissions).toBe(1);
+      }
+    });
+
+    it('should read processedAt, eligibleToActivate in either place, and a result naming another user', async () => {
+      const i = input({ userId: 'tolerant-user' });
+      await t.client.initiateFlow(i);
+      await s.control.complete(i.partnerSessionId, {
+        deliver: false,
+        eligibleToActivateUnder: 'submissionDetails',
+        resultUserId: 'someone-else',
+      });
+      const d = (await t.client.getSubmissionDetails(i))!;
+      expect(Date.parse(d.processedAt!)).toBeGreaterThan(Date.now() - 60_000);
+      expect(d.submissionDetails!.eligibleToActivate).toBe(true);
+      // The client returns what the provider said; deciding not to apply it is the store's job.
+      expect(d.userId).toBe('someone-else');
     });
 
     it('should retry temporary failures (5xx, 429, timeouts) with backoff, then give up typed', async () => {

@@ -112,7 +112,74 @@ describe('sandbox control API', () => {
       result: 'VALID',
     });
     expect(cb.body.submissionDetails.ktpData.nik).toMatch(/^\d{16}$/);
+    expect(new Date(cb.body.processedAt).toISOString()).toBe(cb.body.processedAt);
     expect((await s.control.stats()).callbacks).toMatchObject({ delivered: 1, failed: 0, pending: 0 });
+  });
+
+  it('should send signing callbacks (callbackType) to the same URL, tied to a session when named', async () => {
+    await open('s-1');
+    const user = await s.control.signingCallback({ callbackType: 'USER_BASIS', partnerSessionId: 's-1' });
+    expect(user.delivery).toMatchObject({ sent: true, attempts: [{ ok: true, callbackType: 'USER_BASIS' }] });
+    const doc = await s.control.signingCallback({
+      callbackType: 'DOCUMENT_BASIS',
+      fields: { status: 'COMPLETED', partnerSessionId: 'elsewhere' },
+    });
+    expect(receiver.received.map((r) => r.body)).toEqual([user.body, doc.body]);
+    expect(receiver.received[0].body).toMatchObject({
+      callbackType: 'USER_BASIS',
+      partnerSessionId: 's-1',
+      userId: 'user-1',
+      userIdType: 'USER_ID',
+      status: 'SUCCESS',
+    });
+    expect(receiver.received[1].body).toMatchObject({
+      callbackType: 'DOCUMENT_BASIS',
+      status: 'COMPLETED',
+      partnerSessionId: 'elsewhere',
+    });
+    expect(typeof receiver.received[1].body.documentId).toBe('string');
+    await expect(s.control.signingCallback({ callbackType: 'OTHER' as never })).rejects.toThrow(
+      /callbackType/,
+    );
+  });
+
+  it('should tell where the hosted web flow sends the user back, with status and partner_session_id', async () => {
+    const res = await fetch(
+      `${s.url}/esign-partner/v1/initiate-flow`,
+      initiateRequest({
+        token,
+        headers: { 'x-partner-session-id': 'web-1' },
+        body: {
+          flow: 'STANDALONE_IDENTITY_VERIFICATION',
+          source: 'WEB_SDK',
+          successRedirectionUrl: 'https://partner.example/done?from=kyc',
+          failureRedirectionUrl: 'https://partner.example/failed',
+          additionalDetails: {
+            email: 'someone@example.test',
+            dataVerification: { email: { isVerified: true, verificationReferenceId: 'e-1' } },
+          },
+        },
+      }),
+    );
+    expect(res.status).toBe(200);
+    const ok = await s.control.complete('web-1', { deliver: false });
+    const okUrl = new URL(ok.redirect!);
+    expect(okUrl.origin + okUrl.pathname).toBe('https://partner.example/done');
+    expect(Object.fromEntries(okUrl.searchParams)).toEqual({
+      from: 'kyc',
+      status: 'SUCCESS',
+      partner_session_id: 'web-1',
+    });
+    const ko = await s.control.complete('web-1', {
+      deliver: false,
+      result: 'INVALID',
+      reasonCode: 'NOT_EKTP',
+    });
+    expect(Object.fromEntries(new URL(ko.redirect!).searchParams)).toEqual({
+      status: 'FAILED',
+      partner_session_id: 'web-1',
+      error_code: 'NOT_EKTP',
+    });
   });
 
   it('should keep one submissionId and one person across PARTIALLY_COMPLETED then COMPLETED', async () => {

@@ -225,11 +225,87 @@ describe("sandbox conformance with the provider's API reference", () => {
     });
 
     it.each([
-      ['x-partner-user-id', 'PARTNER_USER_ID_CAN_NOT_BE_EMPTY'],
-      ['x-partner-user-id-type', 'PARTNER_USER_ID_TYPE_CAN_NOT_BE_EMPTY'],
-      ['x-partner-session-id', 'PARTNER_SESSION_ID_CAN_NOT_BE_EMPTY'],
-    ])('should refuse a request without %s (400 code 1650)', async (name, cause) => {
-      await expectError(await initiate({ headers: { [name]: undefined } }), 400, '1650', cause);
+      ['x-partner-user-id', '1550', 'PARTNER_USER_ID_CAN_NOT_BE_EMPTY'],
+      ['x-partner-user-id-type', '1650', 'PARTNER_USER_ID_TYPE_CAN_NOT_BE_EMPTY'],
+      ['x-partner-session-id', '1650', 'PARTNER_SESSION_ID_CAN_NOT_BE_EMPTY'],
+    ])('should refuse a request without %s (400, the code of the error page)', async (name, code, cause) => {
+      await expectError(await initiate({ headers: { [name]: undefined } }), 400, code, cause);
+    });
+
+    it("should accept each platform's own onboarding-partner value and refuse the other platform's", async () => {
+      const sdk = 'PARTNER_A-SDK-STANDALONE_IDENTITY_VERIFICATION';
+      const web = 'PARTNER_A-WEB_SDK-STANDALONE_IDENTITY_VERIFICATION';
+      await s.control.updateSettings({ onboardingPartners: { SDK: sdk, WEB_SDK: web } });
+      try {
+        const webBody = validBody({
+          source: 'WEB_SDK',
+          successRedirectionUrl: 'https://partner.example/ok',
+          failureRedirectionUrl: 'https://partner.example/ko',
+        });
+        const as = (value: string, body: unknown, sessionId: string) =>
+          initiate({
+            headers: { 'x-esign-onboarding-partner': value, 'x-partner-session-id': sessionId },
+            body,
+          });
+        expect((await as(sdk, validBody(), 'sdk-ok')).status).toBe(200);
+        expect((await as(web, webBody, 'web-ok')).status).toBe(200);
+        expect((await s.control.session('web-ok'))!.session.request).toMatchObject({
+          onboardingPartner: web,
+        });
+        for (const [value, body, id] of [
+          [sdk, webBody, 'sdk-for-web'],
+          [web, validBody(), 'web-for-sdk'],
+          [TEST_ONBOARDING_PARTNER, validBody(), 'old-value'],
+        ] as const) {
+          await expectError(
+            await as(value, body, id),
+            403,
+            '110',
+            'ONBOARDING_PARTNER_DOES_NOT_BELONG_TO_CLIENT',
+          );
+          expect(await s.control.session(id)).toBeUndefined();
+        }
+        expect((await s.control.settings()).onboardingPartners).toEqual({ SDK: sdk, WEB_SDK: web });
+      } finally {
+        await s.control.updateSettings({
+          onboardingPartners: { SDK: TEST_ONBOARDING_PARTNER, WEB_SDK: TEST_ONBOARDING_PARTNER },
+        });
+      }
+    });
+
+    it('should accept Smart QR (allowQr, forceQr) for WEB_SDK only, as booleans, and record them', async () => {
+      const web = (qr: Record<string, unknown>, source = 'WEB_SDK') =>
+        validBody({
+          source,
+          successRedirectionUrl: 'https://partner.example/ok',
+          failureRedirectionUrl: 'https://partner.example/ko',
+          additionalDetails: { ...verifiedPhone('628123456789'), ...qr },
+        });
+      const ok = await initiate({
+        headers: { 'x-partner-session-id': 'qr-1' },
+        body: web({ allowQr: true, forceQr: true }),
+      });
+      expect(ok.status).toBe(200);
+      expect((await json(ok)).data.launchUrl).toContain('/sandbox/web-sdk/qr-1');
+      expect((await s.control.session('qr-1'))!.session.request).toEqual({
+        onboardingPartner: TEST_ONBOARDING_PARTNER,
+        allowQr: true,
+        forceQr: true,
+        successRedirectionUrl: 'https://partner.example/ok',
+        failureRedirectionUrl: 'https://partner.example/ko',
+      });
+      await expectError(
+        await initiate({ body: web({ allowQr: true }, 'SDK') }),
+        400,
+        '1539',
+        'SMART_QR_IS_ONLY_FOR_WEB_SDK',
+      );
+      await expectError(
+        await initiate({ body: web({ forceQr: 'yes' }) }),
+        400,
+        '1539',
+        'INVALID_ADDITIONAL_DETAILS',
+      );
     });
 
     it.each([
@@ -379,6 +455,73 @@ describe("sandbox conformance with the provider's API reference", () => {
       });
     });
 
+    it('should answer 404 1518 or 400 1552 SUBMISSION_DOES_NOT_EXIST for "no submission yet" when set so', async () => {
+      await open('session-1', 'user-1');
+      await s.control.setFaults({ notFoundCode: '1552' });
+      await expectError(await submissions({}), 400, '1552', 'SUBMISSION_DOES_NOT_EXIST');
+      await s.control.setFaults({ notFoundCode: '1518' });
+      await expectError(await submissions({}), 404, '1518', 'USER_NOT_FOUND');
+    });
+
+    it('should show IN_PROGRESS to polling, with processedAt, and never send it by callback', async () => {
+      await open('session-1', 'user-1');
+      await s.control.updateSettings({ callbackUrl: 'http://127.0.0.1:9/never-called' });
+      try {
+        const done = await s.control.complete('session-1', { status: 'IN_PROGRESS' });
+        expect(done.delivery).toEqual({ sent: false, reason: 'polling-only', attempts: [] });
+        const body = await json(await submissions({}));
+        expect(body.data).toMatchObject({ status: 'IN_PROGRESS', partnerSessionId: 'session-1' });
+        expect(body.data.result).toBeUndefined();
+        expect(Date.parse(body.data.processedAt)).toBeGreaterThan(Date.now() - 60_000);
+        expect((await s.control.stats()).callbacks.attempts).toBe(0);
+      } finally {
+        await s.control.updateSettings({ callbackUrl: null });
+      }
+    });
+
+    it("should carry another user's id, or none, in the result when told to (callback and poll alike)", async () => {
+      await open('session-1', 'user-1');
+      const other = await s.control.complete('session-1', {
+        deliver: false,
+        resultUserId: 'user-2',
+        resultUserIdType: 'PHONE',
+      });
+      expect(other.submission).toMatchObject({ userId: 'user-2', userIdType: 'PHONE' });
+      const polled = await json(await submissions({}));
+      expect(polled.data).toMatchObject({
+        partnerSessionId: 'session-1',
+        userId: 'user-2',
+        userIdType: 'PHONE',
+      });
+      await s.control.complete('session-1', { deliver: false, resultUserId: null, resultUserIdType: null });
+      const anonymous = (await json(await submissions({}))).data;
+      expect('userId' in anonymous || 'userIdType' in anonymous).toBe(false);
+    });
+
+    it('should put eligibleToActivate under submissionDetails instead of certificateRegistration when told to', async () => {
+      await open('session-1', 'user-1');
+      await s.control.complete('session-1', {
+        deliver: false,
+        eligibleToActivateUnder: 'submissionDetails',
+        eligibleToActivate: false,
+      });
+      const d = (await json(await submissions({}))).data.submissionDetails;
+      expect(d.eligibleToActivate).toBe(false);
+      expect(d.certificateRegistration).toEqual({ onboardingCode: 'NEW_USER', shouldSkipActivation: true });
+    });
+
+    it("should answer another user's session with 1553 instead of 1653 when set so", async () => {
+      await open('session-1', 'user-1');
+      await open('session-2', 'user-2');
+      await s.control.setFaults({ otherUserCode: '1553' });
+      await expectError(
+        await submissions({ 'x-partner-user-id': 'user-2', 'x-partner-session-id': 'session-1' }),
+        400,
+        '1553',
+        'PARTNER_SESSION_ID_DOES_NOT_BELONG_TO_THE_USER',
+      );
+    });
+
     it("should answer the user's CURRENT submission, even when asked with an older session", async () => {
       await open('session-old', 'user-1');
       await open('session-new', 'user-1');
@@ -405,7 +548,7 @@ describe("sandbox conformance with the provider's API reference", () => {
       await expectError(
         await submissions({ 'x-partner-user-id': '' }),
         400,
-        '1650',
+        '1550',
         'PARTNER_USER_ID_CAN_NOT_BE_EMPTY',
       );
       await expectError(
@@ -568,6 +711,28 @@ describe("sandbox conformance with the provider's API reference", () => {
       await expectError(await initiate({ headers }), 400, '1539', 'DUPLICATE_PARTNER_SESSION_ID');
       const stats = await s.control.stats();
       expect(stats.responses.initiateFlow).toMatchObject({ timeout: 1, '400': 1 });
+    });
+
+    it('should force a listed error (903 FORBIDDEN, 1550, 1553) on an endpoint after the token check', async () => {
+      await s.control.setFaults({ forcedErrors: { initiateFlow: '903', submissions: '1550' } });
+      await expectError(await initiate({ token: 'nope' }), 401, '110', 'UNAUTHORIZED');
+      await expectError(await initiate(), 403, '903', 'FORBIDDEN');
+      await expectError(await submissions({}), 400, '1550', 'PARTNER_USER_ID_CAN_NOT_BE_EMPTY');
+      await s.control.setFaults({ forcedErrors: { submissions: '1553', token: '903' } });
+      await expectError(await submissions({}), 400, '1553', 'PARTNER_SESSION_ID_DOES_NOT_BELONG_TO_THE_USER');
+      await expectError(
+        await fetch(s.url + TOKEN_PATH, {
+          headers: { 'client-id': TEST_CLIENT_ID, 'pass-key': TEST_PASS_KEY },
+        }),
+        403,
+        '903',
+        'FORBIDDEN',
+      );
+      await s.control.setFaults({ forcedErrors: { initiateFlow: null } });
+      expect((await initiate()).status).toBe(200);
+      await expect(s.control.setFaults({ forcedErrors: { submissions: '999' as never } })).rejects.toThrow(
+        /forcedErrors.submissions must be null or one of/,
+      );
     });
 
     it('should add latency', async () => {

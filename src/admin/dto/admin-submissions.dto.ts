@@ -164,8 +164,23 @@ export class AdminSubmissionListItemDto {
   @ApiProperty({ type: String, nullable: true, description: 'Initials', example: 'J. D.' })
   name: string | null;
 
-  @ApiProperty({ description: 'A later callback or poll told a different terminal story', example: false })
+  @ApiProperty({
+    description:
+      'Flagged for operators: a later callback or poll told a different terminal story, or a result named ' +
+      "another user than the session's (or none) and was not applied. The event's detail.conflict says which " +
+      '(terminal, user_mismatch, user_missing).',
+    example: false,
+  })
   hasConflict: boolean;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description:
+      "One submission only: the provider's processedAt of the state held (null until a result carries one)",
+    example: '2026-11-26T05:00:00.000Z',
+  })
+  processedAt?: string | null;
 
   @ApiProperty({ description: 'KTP data and image URLs were erased (retention)', example: false })
   piiRedacted: boolean;

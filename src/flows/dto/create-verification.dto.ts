@@ -133,8 +133,23 @@ export class CreateVerificationDto {
   userLocale?: 'id_ID' | 'en_ID';
 
   @ApiPropertyOptional({
+    enum: ['SDK', 'WEB_SDK'],
+    example: 'WEB_SDK',
+    description:
+      'Where the user captures the KTP and selfie: SDK (the mobile SDK; the answer has sdkToken) or ' +
+      'WEB_SDK (the hosted web flow; the answer has launchUrl). Default: ONEKYC_SOURCE. It picks the ' +
+      'onboarding-partner value sent to the provider (ONEKYC_ONBOARDING_PARTNER_SDK / _WEB_SDK).',
+  })
+  @IsOptional()
+  @IsIn(['SDK', 'WEB_SDK'], { message: 'source must be SDK or WEB_SDK' })
+  source?: 'SDK' | 'WEB_SDK';
+
+  @ApiPropertyOptional({
     example: 'https://partner.example/kyc/success',
-    description: 'Required with ONEKYC_SOURCE=WEB_SDK.',
+    maxLength: 2048,
+    description:
+      'http or https; required when the source is WEB_SDK. The web flow sends the user back here ' +
+      'with query parameters status and partner_session_id: a hint to read the verification, never a result.',
   })
   @IsOptional()
   @IsString()
@@ -144,13 +159,35 @@ export class CreateVerificationDto {
 
   @ApiPropertyOptional({
     example: 'https://partner.example/kyc/failure',
-    description: 'Required with ONEKYC_SOURCE=WEB_SDK.',
+    maxLength: 2048,
+    description:
+      'http or https; required when the source is WEB_SDK. The web flow sends the user back here ' +
+      'with status, partner_session_id and error_code (e.g. SESSION_TIMEOUT): a hint, never a result.',
   })
   @IsOptional()
   @IsString()
   @MaxLength(2048)
   @IsUrl(REDIRECT_URL, { message: 'failureRedirectionUrl must be an http or https URL' })
   failureRedirectionUrl?: string;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    example: true,
+    description:
+      "Smart QR, WEB_SDK only: on a desktop without a camera, offer a QR code that continues the capture on the user's phone.",
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'allowQr must be a boolean' })
+  allowQr?: boolean;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    example: false,
+    description: 'Smart QR, WEB_SDK only: always continue the capture on the phone by QR code.',
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'forceQr must be a boolean' })
+  forceQr?: boolean;
 }
 
 export class ListVerificationsQueryDto {
