@@ -135,6 +135,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log
+         * @description Every reveal, identity read, evidence read and erasure, newest first, keyset-paginated like the submissions list (`nextCursor`). The log is append-only: the database refuses to change or delete a row.
+         */
+        get: operations["adminAuditLogList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/callbacks/onekyc": {
         parameters: {
             query?: never;
@@ -145,12 +165,12 @@ export interface paths {
         get?: never;
         /**
          * Provider result callback (PUT)
-         * @description Called by GoTo OneKYC when a submission progresses or completes. Delivery is at least once: duplicates (same submissionId, status and result) are recorded and answered 200 without a second effect; an older status after a newer one is recorded and ignored. A callback for a session we never issued is quarantined for operators and answered 200. The 200 is sent only once the event and its effect are committed; any other answer means "retry". Fields the provider adds later are accepted and kept in the stored raw payload.
+         * @description Called by GoTo OneKYC when a submission progresses or completes. Delivery is at least once: duplicates (same submissionId, status and result) are recorded and answered 200 without a second effect; an older status after a newer one is recorded and ignored. A callback for a session we never issued is quarantined for operators and answered 200; so is a result whose userId/userIdType differ from the session's, or are missing (flagged as a conflict, never applied), and a signing callback (callbackType USER_BASIS or DOCUMENT_BASIS: kept, flagged, never a KYC result). A COMPLETED without a result is recorded but not taken as final. The 200 is sent only once the event and its effect are committed; any other answer means "retry". Fields the provider adds later are accepted and kept in the stored raw payload.
          */
         put: operations["receiveOneKycCallbackPUT"];
         /**
          * Provider result callback (POST)
-         * @description Called by GoTo OneKYC when a submission progresses or completes. Delivery is at least once: duplicates (same submissionId, status and result) are recorded and answered 200 without a second effect; an older status after a newer one is recorded and ignored. A callback for a session we never issued is quarantined for operators and answered 200. The 200 is sent only once the event and its effect are committed; any other answer means "retry". Fields the provider adds later are accepted and kept in the stored raw payload.
+         * @description Called by GoTo OneKYC when a submission progresses or completes. Delivery is at least once: duplicates (same submissionId, status and result) are recorded and answered 200 without a second effect; an older status after a newer one is recorded and ignored. A callback for a session we never issued is quarantined for operators and answered 200; so is a result whose userId/userIdType differ from the session's, or are missing (flagged as a conflict, never applied), and a signing callback (callbackType USER_BASIS or DOCUMENT_BASIS: kept, flagged, never a KYC result). A COMPLETED without a result is recorded but not taken as final. The 200 is sent only once the event and its effect are committed; any other answer means "retry". Fields the provider adds later are accepted and kept in the stored raw payload.
          */
         post: operations["receiveOneKycCallbackPOST"];
         delete?: never;
@@ -158,7 +178,7 @@ export interface paths {
         head?: never;
         /**
          * Provider result callback (PATCH)
-         * @description Called by GoTo OneKYC when a submission progresses or completes. Delivery is at least once: duplicates (same submissionId, status and result) are recorded and answered 200 without a second effect; an older status after a newer one is recorded and ignored. A callback for a session we never issued is quarantined for operators and answered 200. The 200 is sent only once the event and its effect are committed; any other answer means "retry". Fields the provider adds later are accepted and kept in the stored raw payload.
+         * @description Called by GoTo OneKYC when a submission progresses or completes. Delivery is at least once: duplicates (same submissionId, status and result) are recorded and answered 200 without a second effect; an older status after a newer one is recorded and ignored. A callback for a session we never issued is quarantined for operators and answered 200; so is a result whose userId/userIdType differ from the session's, or are missing (flagged as a conflict, never applied), and a signing callback (callbackType USER_BASIS or DOCUMENT_BASIS: kept, flagged, never a KYC result). A COMPLETED without a result is recorded but not taken as final. The 200 is sent only once the event and its effect are committed; any other answer means "retry". Fields the provider adds later are accepted and kept in the stored raw payload.
          */
         patch: operations["receiveOneKycCallbackPATCH"];
         trace?: never;
@@ -170,12 +190,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A user's verifications, newest first */
+        /**
+         * A user's verifications, newest first
+         * @description With an end-user token, userId may be left out (the token names the user).
+         */
         get: operations["flowsExternalList"];
         put?: never;
         /**
          * Start a Standalone Identity Verification
-         * @description Validates the verified phone or email, calls Initiate Flow and returns the SDK token (or web launch URL). Errors: 400 naming the field, 401, 409 (Idempotency-Key reused with another body, or still in progress), 429, 502 (the provider refused: its cause in the body), 503 with Retry-After (provider unreachable).
+         * @description Validates the verified phone or email, calls Initiate Flow and returns the SDK token (or web launch URL). With an end-user token the user comes from the token (a different body userId is 403). Errors: 400 naming the field, 401, 403, 409 (Idempotency-Key reused with another body, or still in progress), 429, 502 (the provider refused: its cause in the body), 503 with Retry-After (provider unreachable).
          */
         post: operations["flowsExternalCreate"];
         delete?: never;
@@ -191,10 +214,201 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A verification's status and result (never KTP data) */
+        /**
+         * A verification's status and result (never KTP data)
+         * @description An end-user token reads only its user's verifications: another user's id is 404.
+         */
         get: operations["flowsExternalGet"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/verifications/{id}/identity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The verified identity (identity keys only)
+         * @description Decrypted KTP data, the certificate registration and the archived evidence of a verification, for the partner's back end. Every read is written to the audit log (key id, verification, fields, request id, time).
+         */
+        get: operations["identityExternalRead"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/erasures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase one user's personal data (right to erasure)
+         * @description Erases for good the user's KTP data, contacts, image URLs, archived images and the raw provider payloads of their events and quarantined callbacks; keeps ids, statuses, results, reason codes and times. Idempotent. Audited with the reason. Each verification that lost data emits verification.redacted; its identity read answers 410 afterwards.
+         */
+        post: operations["erasureErase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook endpoints
+         * @description Newest first. Secrets are never shown here.
+         */
+        get: operations["webhookEndpointsList"];
+        put?: never;
+        /**
+         * Add a webhook endpoint
+         * @description Every change of a verification is then POSTed to `url`, signed (Standard Webhooks). The answer holds the signing secret: it is shown only here and on rotation.
+         */
+        post: operations["webhookEndpointsCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/webhook-endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook endpoint
+         * @description Its deliveries (and their log) go with it.
+         */
+        delete: operations["webhookEndpointsRemove"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook endpoint
+         * @description Any of `url`, `events`, `enabled`, `description`. Disabling keeps pending deliveries waiting.
+         */
+        patch: operations["webhookEndpointsUpdate"];
+        trace?: never;
+    };
+    "/admin/webhook-endpoints/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the signing secret
+         * @description Answers the new secret (shown once). For 24 hours every delivery carries two signatures, one per secret, so the receiver can switch at its own pace.
+         */
+        post: operations["webhookEndpointsRotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/webhook-endpoints/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test event
+         * @description Queues a `webhook.test` event for this endpoint (even a disabled one) and sends it at once; follow it in `GET /admin/webhook-deliveries?endpointId=`.
+         */
+        post: operations["webhookEndpointsTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/webhook-endpoints/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-send the events of a period
+         * @description Every verification event created in [since, until) that the endpoint subscribes to is delivered again (same event id, so receivers dedupe), with a fresh retry schedule.
+         */
+        post: operations["webhookEndpointsReplay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/webhook-deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The delivery log
+         * @description One row per endpoint and event with its attempts and last outcome, newest first, keyset-paginated: pass `nextCursor` back as `cursor` with the same filters.
+         */
+        get: operations["webhookDeliveriesList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/webhook-deliveries/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a delivery again now
+         * @description Whatever its status; it starts a fresh retry schedule if this attempt fails.
+         */
+        post: operations["webhookDeliveriesRetry"];
         delete?: never;
         options?: never;
         head?: never;
@@ -422,10 +636,16 @@ export interface components {
              */
             name: string | null;
             /**
-             * @description A later callback or poll told a different terminal story
+             * @description Flagged for operators: a later callback or poll told a different terminal story, or a result named another user than the session's (or none) and was not applied. The event's detail.conflict says which (terminal, user_mismatch, user_missing).
              * @example false
              */
             hasConflict: boolean;
+            /**
+             * Format: date-time
+             * @description One submission only: the provider's processedAt of the state held (null until a result carries one)
+             * @example 2026-11-26T05:00:00.000Z
+             */
+            processedAt?: string | null;
             /**
              * @description KTP data and image URLs were erased (retention)
              * @example false
@@ -522,6 +742,25 @@ export interface components {
              */
             hasPayload: boolean;
         };
+        RelatedVerificationDto: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description What it shares with this verification
+             * @enum {string}
+             */
+            relation: "NIK" | "CONTACT";
+            /** @example user-9 */
+            userId: string;
+            /** @example USER_ID */
+            userIdType: string;
+            /** @example COMPLETED */
+            status: string;
+            /** @example VALID */
+            result: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
         AdminSubmissionDetailDto: {
             /**
              * Format: uuid
@@ -578,10 +817,16 @@ export interface components {
              */
             name: string | null;
             /**
-             * @description A later callback or poll told a different terminal story
+             * @description Flagged for operators: a later callback or poll told a different terminal story, or a result named another user than the session's (or none) and was not applied. The event's detail.conflict says which (terminal, user_mismatch, user_missing).
              * @example false
              */
             hasConflict: boolean;
+            /**
+             * Format: date-time
+             * @description One submission only: the provider's processedAt of the state held (null until a result carries one)
+             * @example 2026-11-26T05:00:00.000Z
+             */
+            processedAt?: string | null;
             /**
              * @description KTP data and image URLs were erased (retention)
              * @example false
@@ -696,6 +941,14 @@ export interface components {
              * @example false
              */
             eventsTruncated: boolean;
+            /**
+             * @example [
+             *       "NIK_USED_BY_OTHER_USER"
+             *     ]
+             */
+            warnings: string[];
+            /** @description Verifications of other users with the same NIK, and verifications with the same primary contact (by blind index; newest first, at most 50) */
+            relatedVerifications: components["schemas"]["RelatedVerificationDto"][];
         };
         ReconciliationRunDto: {
             /** @example 311 */
@@ -834,6 +1087,50 @@ export interface components {
              */
             nextCursor: string | null;
         };
+        AuditLogEntryDto: {
+            /** @example 42 */
+            id: string;
+            /**
+             * @example identity.read
+             * @enum {string}
+             */
+            action: "reveal" | "identity.read" | "evidence.read" | "erasure";
+            /**
+             * @description admin key (operator), identity key (partner back end), or the service itself
+             * @enum {string}
+             */
+            actorKind: "admin" | "identity" | "system";
+            /**
+             * @description A short digest of the key (never the key itself)
+             * @example 3f9a0c1d2b4e
+             */
+            actorId: string;
+            /** Format: uuid */
+            submissionId: string | null;
+            /**
+             * @description Field names, request id, reason; never the data itself
+             * @example {
+             *       "fields": [
+             *         "ktpData",
+             *         "certificateRegistration"
+             *       ],
+             *       "requestId": "req-7"
+             *     }
+             */
+            detail: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            createdAt: string;
+        };
+        AuditLogListDto: {
+            data: components["schemas"]["AuditLogEntryDto"][];
+            /**
+             * @description null on the last page
+             * @example null
+             */
+            nextCursor: string | null;
+        };
         VerificationResultDto: {
             /**
              * @description PASS or FAIL
@@ -886,6 +1183,8 @@ export interface components {
             verificationResult?: components["schemas"]["VerificationResultDto"];
             ktpData?: components["schemas"]["KtpDataDto"];
             certificateRegistration?: components["schemas"]["CertificateRegistrationDto"];
+            /** @description The certificate-registration example puts it here instead of under certificateRegistration: both are read. */
+            eligibleToActivate?: boolean;
             imageUrls?: components["schemas"]["ImageUrlsDto"];
         };
         OneKycCallbackDto: {
@@ -915,6 +1214,12 @@ export interface components {
             userId?: string;
             /** @example MY_USER_ID */
             userIdType?: string;
+            /**
+             * Format: date-time
+             * @description When the provider processed this state (ISO 8601); stored as the verification's processedAt.
+             * @example 2026-11-26T05:00:00.000Z
+             */
+            processedAt?: string;
             submissionDetails?: components["schemas"]["SubmissionDetailsDto"];
         };
         ContactVerificationDto: {
@@ -930,8 +1235,11 @@ export interface components {
             verificationReferenceId: string;
         };
         CreateVerificationDto: {
-            /** @example user-42 */
-            userId: string;
+            /**
+             * @description Required with a partner key. With an end-user token it may be left out (taken from the token); a different value is refused with 403.
+             * @example user-42
+             */
+            userId?: string;
             /**
              * @default USER_ID
              * @example USER_ID
@@ -951,15 +1259,31 @@ export interface components {
              */
             userLocale?: "id_ID" | "en_ID";
             /**
-             * @description Required with ONEKYC_SOURCE=WEB_SDK.
+             * @description Where the user captures the KTP and selfie: SDK (the mobile SDK; the answer has sdkToken) or WEB_SDK (the hosted web flow; the answer has launchUrl). Default: ONEKYC_SOURCE. It picks the onboarding-partner value sent to the provider (ONEKYC_ONBOARDING_PARTNER_SDK / _WEB_SDK).
+             * @example WEB_SDK
+             * @enum {string}
+             */
+            source?: "SDK" | "WEB_SDK";
+            /**
+             * @description http or https; required when the source is WEB_SDK. The web flow sends the user back here with query parameters status and partner_session_id: a hint to read the verification, never a result.
              * @example https://partner.example/kyc/success
              */
             successRedirectionUrl?: string;
             /**
-             * @description Required with ONEKYC_SOURCE=WEB_SDK.
+             * @description http or https; required when the source is WEB_SDK. The web flow sends the user back here with status, partner_session_id and error_code (e.g. SESSION_TIMEOUT): a hint, never a result.
              * @example https://partner.example/kyc/failure
              */
             failureRedirectionUrl?: string;
+            /**
+             * @description Smart QR, WEB_SDK only: on a desktop without a camera, offer a QR code that continues the capture on the user's phone.
+             * @example true
+             */
+            allowQr?: boolean;
+            /**
+             * @description Smart QR, WEB_SDK only: always continue the capture on the phone by QR code.
+             * @example false
+             */
+            forceQr?: boolean;
         };
         VerificationCreatedDto: {
             /**
@@ -1025,6 +1349,11 @@ export interface components {
             userId: string;
             /** @example USER_ID */
             userIdType: string;
+            /**
+             * @example SDK
+             * @enum {string}
+             */
+            source: "SDK" | "WEB_SDK";
             /** @example COMPLETED */
             status: components["schemas"]["VerificationStatus"];
             /**
@@ -1039,6 +1368,16 @@ export interface components {
             reasonCode: string | null;
             /** @description Per-check outcome (never KTP data) */
             verificationResult: components["schemas"]["VerificationResultSummaryDto"] | null;
+            /**
+             * @description NIK_USED_BY_OTHER_USER: the same NIK was verified for another user id; CONTACT_USED_BY_OTHER_NIK: the provider found the phone or email registered under another NIK
+             * @example []
+             */
+            warnings: string[];
+            /**
+             * @description Grows with every change: compare it to order webhook deliveries
+             * @example 3
+             */
+            version: number;
             /**
              * Format: date-time
              * @example 2026-11-26T05:00:00.000Z
@@ -1058,6 +1397,306 @@ export interface components {
         VerificationListDto: {
             /** @description The user's verifications, newest first */
             data: components["schemas"]["VerificationDto"][];
+        };
+        EvidenceSummaryDto: {
+            /** @enum {string} */
+            kind: "KTP" | "SELFIE" | "ADDITIONAL_SELFIE";
+            /** @enum {string} */
+            status: "ARCHIVED" | "PENDING" | "FAILED" | "EXPIRED" | "ERASED";
+            /** @example image/jpeg */
+            contentType: string | null;
+            /** @example 183204 */
+            size: number | null;
+            /** @description Hex SHA-256 of the image */
+            sha256: string | null;
+        };
+        VerificationIdentityDto: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description The KTP data the provider read, decrypted (null until the provider sent it)
+             * @example {
+             *       "nik": "3201012345678901",
+             *       "name": "BUDI SANTOSO",
+             *       "dateOfBirth": "01-01-1990"
+             *     }
+             */
+            ktpData: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The electronic certificate registration, as the provider sent it */
+            certificateRegistration: {
+                [key: string]: unknown;
+            } | null;
+            evidence: components["schemas"]["EvidenceSummaryDto"][];
+        };
+        CreateErasureDto: {
+            /** @example user-42 */
+            userId: string;
+            /**
+             * @default USER_ID
+             * @example USER_ID
+             */
+            userIdType?: string;
+            /**
+             * @description Why: kept in the audit log with the erasure
+             * @example Data subject request #1234 (PDP law)
+             */
+            reason: string;
+        };
+        ErasureDto: {
+            /** @example user-42 */
+            userId: string;
+            /** @example USER_ID */
+            userIdType: string;
+            /** @description Ids of the user's verifications: their personal data is gone, ids and outcomes stay */
+            verifications: string[];
+            /** Format: date-time */
+            erasedAt: string;
+        };
+        CreateWebhookEndpointDto: {
+            /**
+             * @description Where events are POSTed. https only (http too where WEBHOOK_ALLOW_PRIVATE_NETWORKS is true); unless that variable is true, a host that resolves to a loopback, private, link-local or reserved address is refused, now and at every delivery.
+             * @example https://partner.example/webhooks/onekyc
+             */
+            url: string;
+            /**
+             * @description The event types to send; empty or absent means all of them.
+             * @example [
+             *       "verification.completed",
+             *       "verification.failed"
+             *     ]
+             */
+            events?: ("verification.created" | "verification.updated" | "verification.completed" | "verification.failed" | "verification.expired" | "verification.redacted" | "webhook.test")[];
+            /**
+             * @description For operators; never sent
+             * @example Production back end
+             */
+            description?: string;
+        };
+        WebhookEndpointCreatedDto: {
+            /**
+             * Format: uuid
+             * @example 3b0f6a4e-8a51-4c6b-9d0e-2f1c7a9b5d10
+             */
+            id: string;
+            /** @example https://partner.example/webhooks/onekyc */
+            url: string;
+            /**
+             * @description Empty means all types
+             * @example []
+             */
+            events: ("verification.created" | "verification.updated" | "verification.completed" | "verification.failed" | "verification.expired" | "verification.redacted" | "webhook.test")[];
+            /** @example true */
+            enabled: boolean;
+            /** @example Production back end */
+            description: string | null;
+            /**
+             * @description Why the endpoint is disabled (an operator, or 5 days without a successful delivery)
+             * @example null
+             */
+            disabledReason: string | null;
+            /**
+             * Format: date-time
+             * @description First failed attempt since the last success (an endpoint failing for 5 days is disabled)
+             * @example null
+             */
+            failingSince: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-02T07:41:20.123Z
+             */
+            lastSuccessAt: string | null;
+            /**
+             * Format: date-time
+             * @description Until then the previous secret signs too (a second signature), after a rotation
+             * @example null
+             */
+            previousSecretExpiresAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-02T07:41:20.123Z
+             */
+            createdAt: string;
+            /**
+             * @description The signing secret (Standard Webhooks). Shown only here and on rotation: store it now.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw1d1Sx2xO7vU=
+             */
+            secret: string;
+        };
+        WebhookEndpointDto: {
+            /**
+             * Format: uuid
+             * @example 3b0f6a4e-8a51-4c6b-9d0e-2f1c7a9b5d10
+             */
+            id: string;
+            /** @example https://partner.example/webhooks/onekyc */
+            url: string;
+            /**
+             * @description Empty means all types
+             * @example []
+             */
+            events: ("verification.created" | "verification.updated" | "verification.completed" | "verification.failed" | "verification.expired" | "verification.redacted" | "webhook.test")[];
+            /** @example true */
+            enabled: boolean;
+            /** @example Production back end */
+            description: string | null;
+            /**
+             * @description Why the endpoint is disabled (an operator, or 5 days without a successful delivery)
+             * @example null
+             */
+            disabledReason: string | null;
+            /**
+             * Format: date-time
+             * @description First failed attempt since the last success (an endpoint failing for 5 days is disabled)
+             * @example null
+             */
+            failingSince: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-02T07:41:20.123Z
+             */
+            lastSuccessAt: string | null;
+            /**
+             * Format: date-time
+             * @description Until then the previous secret signs too (a second signature), after a rotation
+             * @example null
+             */
+            previousSecretExpiresAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-02T07:41:20.123Z
+             */
+            createdAt: string;
+        };
+        WebhookEndpointListDto: {
+            data: components["schemas"]["WebhookEndpointDto"][];
+        };
+        UpdateWebhookEndpointDto: {
+            /**
+             * @description Where events are POSTed. https only (http too where WEBHOOK_ALLOW_PRIVATE_NETWORKS is true); unless that variable is true, a host that resolves to a loopback, private, link-local or reserved address is refused, now and at every delivery.
+             * @example https://partner.example/webhooks/onekyc
+             */
+            url?: string;
+            /**
+             * @description The event types to send; empty or absent means all of them.
+             * @example [
+             *       "verification.completed",
+             *       "verification.failed"
+             *     ]
+             */
+            events?: ("verification.created" | "verification.updated" | "verification.completed" | "verification.failed" | "verification.expired" | "verification.redacted" | "webhook.test")[];
+            /**
+             * @description For operators; never sent
+             * @example Production back end
+             */
+            description?: string;
+            /**
+             * @description false stops deliveries (pending ones wait); true resumes them and clears the failure streak
+             * @example false
+             */
+            enabled?: boolean;
+        };
+        RotatedSecretDto: {
+            /**
+             * @description The new secret, shown once. The previous one keeps signing (a second signature) for 24 hours.
+             * @example whsec_2cQ8m4rVbq3v0yH5u9mU4nT0kW7sXz1aPqLr6eYd8fg=
+             */
+            secret: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T07:41:20.123Z
+             */
+            previousSecretExpiresAt: string;
+        };
+        WebhookDeliveryDto: {
+            /** @example 1042 */
+            id: string;
+            /**
+             * Format: uuid
+             * @example 3b0f6a4e-8a51-4c6b-9d0e-2f1c7a9b5d10
+             */
+            endpointId: string;
+            /**
+             * Format: uuid
+             * @description The event id: the webhook-id header, the same on every retry
+             * @example 8d7e0c1a-4b2f-4e8a-9c3d-5f6a7b8c9d0e
+             */
+            eventId: string;
+            /**
+             * @example verification.completed
+             * @enum {string}
+             */
+            eventType: "verification.created" | "verification.updated" | "verification.completed" | "verification.failed" | "verification.expired" | "verification.redacted" | "webhook.test";
+            /**
+             * Format: uuid
+             * @example 6f1c2a9e-2b1d-4a51-9a57-0c1e8f3b2d44
+             */
+            verificationId: string | null;
+            /**
+             * @example PENDING
+             * @enum {string}
+             */
+            status: "PENDING" | "SUCCEEDED" | "FAILED";
+            /**
+             * @description Attempts made so far
+             * @example 3
+             */
+            attempts: number;
+            /**
+             * @description HTTP status of the last answer
+             * @example 503
+             */
+            lastStatusCode: number | null;
+            /** @example HTTP 503 */
+            lastError: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-02T07:43:20.000Z
+             */
+            nextAttemptAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-02T07:41:25.000Z
+             */
+            lastAttemptAt: string | null;
+            /**
+             * Format: date-time
+             * @example null
+             */
+            deliveredAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-02T07:41:20.123Z
+             */
+            createdAt: string;
+        };
+        ReplayWebhookEventsDto: {
+            /**
+             * @description First instant of the period (inclusive): ISO 8601 date (00:00 UTC) or date-time with a zone
+             * @example 2026-12-01T00:00:00Z
+             */
+            since: string;
+            /**
+             * @description End of the period (exclusive), same format; absent means now
+             * @example 2026-12-02T00:00:00Z
+             */
+            until?: string;
+        };
+        ReplayAcceptedDto: {
+            /**
+             * @description Deliveries made due now (events of the period the endpoint subscribes to)
+             * @example 42
+             */
+            deliveries: number;
+        };
+        WebhookDeliveryListDto: {
+            data: components["schemas"]["WebhookDeliveryDto"][];
+            /**
+             * @description Pass as `cursor` (with the same filters) for the next page; null on the last page
+             * @example eyJ2IjoxLCJrIjoid2ViaG9vay1kZWxpdmVyaWVzIn0.mC3n2qk0vQ
+             */
+            nextCursor: string | null;
         };
         /** @description A change of a verification. Delivered at least once, in no guaranteed order: compare `data.verification.version` (or `updatedAt`) with what you hold. Never holds KTP data. */
         VerificationWebhookEvent: {
@@ -1893,6 +2532,80 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    adminAuditLogList: {
+        parameters: {
+            query?: {
+                /** @description Page size */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page, unchanged. Opaque and signed; valid only with the same filters. */
+                cursor?: string;
+                action?: "reveal" | "identity.read" | "evidence.read" | "erasure";
+                /** @description Our verification id (as in /v1/verifications/:id) */
+                submissionId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditLogListDto"];
+                };
+            };
+            /** @description A parameter is invalid or unknown, or the cursor is not ours */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/validation-error",
+                     *       "title": "Validation failed",
+                     *       "status": 400,
+                     *       "detail": "Invalid request: phoneNumber",
+                     *       "errors": [
+                     *         {
+                     *           "field": "phoneNumber",
+                     *           "message": "phoneNumber must be 62 followed by 9 to 13 digits"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No admin key, or not an admin key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing bearer token: send \"Authorization: Bearer <key>\""
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     receiveOneKycCallbackPUT: {
         parameters: {
             query?: never;
@@ -2285,8 +2998,9 @@ export interface operations {
     };
     flowsExternalList: {
         parameters: {
-            query: {
-                userId: string;
+            query?: {
+                /** @description Required with a partner key. With an end-user token it may be left out (taken from the token); a different value is refused with 403. */
+                userId?: string;
                 userIdType?: string;
             };
             header?: never;
@@ -2429,6 +3143,831 @@ export interface operations {
             404: components["responses"]["NotFound"];
             408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    identityExternalRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationIdentityDto"];
+                };
+            };
+            400: components["responses"]["Validationfailed"];
+            401: components["responses"]["Unauthorized"];
+            /** @description A partner key that is not an identity key, or an end-user token */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "Not allowed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such verification */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            /** @description The verification's personal data was erased */
+            410: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/gone",
+                     *       "title": "Gone",
+                     *       "status": 410,
+                     *       "detail": "Erased"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    erasureErase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateErasureDto"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureDto"];
+                };
+            };
+            /** @description A field is missing or invalid (named in the answer) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/validation-error",
+                     *       "title": "Validation failed",
+                     *       "status": 400,
+                     *       "detail": "Invalid request: phoneNumber",
+                     *       "errors": [
+                     *         {
+                     *           "field": "phoneNumber",
+                     *           "message": "phoneNumber must be 62 followed by 9 to 13 digits"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No admin key, or not an admin key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing bearer token: send \"Authorization: Bearer <key>\""
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    webhookEndpointsList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointListDto"];
+                };
+            };
+            /** @description No admin key, or not an admin key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing bearer token: send \"Authorization: Bearer <key>\""
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    webhookEndpointsCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookEndpointDto"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointCreatedDto"];
+                };
+            };
+            /** @description A field is invalid, or the URL is refused (named `url`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/validation-error",
+                     *       "title": "Validation failed",
+                     *       "status": 400,
+                     *       "detail": "Invalid request: phoneNumber",
+                     *       "errors": [
+                     *         {
+                     *           "field": "phoneNumber",
+                     *           "message": "phoneNumber must be 62 followed by 9 to 13 digits"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No admin key, or not an admin key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing bearer token: send \"Authorization: Bearer <key>\""
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    webhookEndpointsRemove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Validationfailed"];
+            /** @description No admin key, or not an admin key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing bearer token: send \"Authorization: Bearer <key>\""
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    webhookEndpointsUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhookEndpointDto"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointDto"];
+                };
+            };
+            /** @description A field is invalid, or the URL is refused */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/validation-error",
+                     *       "title": "Validation failed",
+                     *       "status": 400,
+                     *       "detail": "Invalid request: phoneNumber",
+                     *       "errors": [
+                     *         {
+                     *           "field": "phoneNumber",
+                     *           "message": "phoneNumber must be 62 followed by 9 to 13 digits"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No admin key, or not an admin key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing bearer token: send \"Authorization: Bearer <key>\""
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    webhookEndpointsRotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotatedSecretDto"];
+                };
+            };
+            400: components["responses"]["Validationfailed"];
+            /** @description No admin key, or not an admin key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing bearer token: send \"Authorization: Bearer <key>\""
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    webhookEndpointsTest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryDto"];
+                };
+            };
+            400: components["responses"]["Validationfailed"];
+            /** @description No admin key, or not an admin key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing bearer token: send \"Authorization: Bearer <key>\""
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    webhookEndpointsReplay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplayWebhookEventsDto"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayAcceptedDto"];
+                };
+            };
+            /** @description `since` or `until` is invalid */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/validation-error",
+                     *       "title": "Validation failed",
+                     *       "status": 400,
+                     *       "detail": "Invalid request: phoneNumber",
+                     *       "errors": [
+                     *         {
+                     *           "field": "phoneNumber",
+                     *           "message": "phoneNumber must be 62 followed by 9 to 13 digits"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No admin key, or not an admin key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing bearer token: send \"Authorization: Bearer <key>\""
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    webhookDeliveriesList: {
+        parameters: {
+            query?: {
+                /** @description Page size */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page, unchanged. Opaque and signed; valid only with the same filters. */
+                cursor?: string;
+                endpointId?: string;
+                status?: "PENDING" | "SUCCEEDED" | "FAILED";
+                /** @description The verification (submission) id */
+                verificationId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryListDto"];
+                };
+            };
+            /** @description A parameter is invalid or unknown, or the cursor is not ours */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/validation-error",
+                     *       "title": "Validation failed",
+                     *       "status": 400,
+                     *       "detail": "Invalid request: phoneNumber",
+                     *       "errors": [
+                     *         {
+                     *           "field": "phoneNumber",
+                     *           "message": "phoneNumber must be 62 followed by 9 to 13 digits"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No admin key, or not an admin key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing bearer token: send \"Authorization: Bearer <key>\""
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    webhookDeliveriesRetry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The delivery id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryDto"];
+                };
+            };
+            /** @description `id` is not a delivery id */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/validation-error",
+                     *       "title": "Validation failed",
+                     *       "status": 400,
+                     *       "detail": "Invalid request: phoneNumber",
+                     *       "errors": [
+                     *         {
+                     *           "field": "phoneNumber",
+                     *           "message": "phoneNumber must be 62 followed by 9 to 13 digits"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No admin key, or not an admin key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing bearer token: send \"Authorization: Bearer <key>\""
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such delivery */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            /** @description An attempt is in flight */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "Conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
         };
