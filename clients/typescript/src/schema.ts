@@ -165,12 +165,12 @@ export interface paths {
         get?: never;
         /**
          * Provider result callback (PUT)
-         * @description Called by GoTo OneKYC when a submission progresses or completes. Delivery is at least once: duplicates (same submissionId, status and result) are recorded and answered 200 without a second effect; an older status after a newer one is recorded and ignored. A callback for a session we never issued is quarantined for operators and answered 200. The 200 is sent only once the event and its effect are committed; any other answer means "retry". Fields the provider adds later are accepted and kept in the stored raw payload.
+         * @description Called by GoTo OneKYC when a submission progresses or completes. Delivery is at least once: duplicates (same submissionId, status and result) are recorded and answered 200 without a second effect; an older status after a newer one is recorded and ignored. A callback for a session we never issued is quarantined for operators and answered 200; so is a result whose userId/userIdType differ from the session's, or are missing (flagged as a conflict, never applied), and a signing callback (callbackType USER_BASIS or DOCUMENT_BASIS: kept, flagged, never a KYC result). A COMPLETED without a result is recorded but not taken as final. The 200 is sent only once the event and its effect are committed; any other answer means "retry". Fields the provider adds later are accepted and kept in the stored raw payload.
          */
         put: operations["receiveOneKycCallbackPUT"];
         /**
          * Provider result callback (POST)
-         * @description Called by GoTo OneKYC when a submission progresses or completes. Delivery is at least once: duplicates (same submissionId, status and result) are recorded and answered 200 without a second effect; an older status after a newer one is recorded and ignored. A callback for a session we never issued is quarantined for operators and answered 200. The 200 is sent only once the event and its effect are committed; any other answer means "retry". Fields the provider adds later are accepted and kept in the stored raw payload.
+         * @description Called by GoTo OneKYC when a submission progresses or completes. Delivery is at least once: duplicates (same submissionId, status and result) are recorded and answered 200 without a second effect; an older status after a newer one is recorded and ignored. A callback for a session we never issued is quarantined for operators and answered 200; so is a result whose userId/userIdType differ from the session's, or are missing (flagged as a conflict, never applied), and a signing callback (callbackType USER_BASIS or DOCUMENT_BASIS: kept, flagged, never a KYC result). A COMPLETED without a result is recorded but not taken as final. The 200 is sent only once the event and its effect are committed; any other answer means "retry". Fields the provider adds later are accepted and kept in the stored raw payload.
          */
         post: operations["receiveOneKycCallbackPOST"];
         delete?: never;
@@ -178,7 +178,7 @@ export interface paths {
         head?: never;
         /**
          * Provider result callback (PATCH)
-         * @description Called by GoTo OneKYC when a submission progresses or completes. Delivery is at least once: duplicates (same submissionId, status and result) are recorded and answered 200 without a second effect; an older status after a newer one is recorded and ignored. A callback for a session we never issued is quarantined for operators and answered 200. The 200 is sent only once the event and its effect are committed; any other answer means "retry". Fields the provider adds later are accepted and kept in the stored raw payload.
+         * @description Called by GoTo OneKYC when a submission progresses or completes. Delivery is at least once: duplicates (same submissionId, status and result) are recorded and answered 200 without a second effect; an older status after a newer one is recorded and ignored. A callback for a session we never issued is quarantined for operators and answered 200; so is a result whose userId/userIdType differ from the session's, or are missing (flagged as a conflict, never applied), and a signing callback (callbackType USER_BASIS or DOCUMENT_BASIS: kept, flagged, never a KYC result). A COMPLETED without a result is recorded but not taken as final. The 200 is sent only once the event and its effect are committed; any other answer means "retry". Fields the provider adds later are accepted and kept in the stored raw payload.
          */
         patch: operations["receiveOneKycCallbackPATCH"];
         trace?: never;
@@ -261,6 +261,154 @@ export interface paths {
          * @description Erases for good the user's KTP data, contacts, image URLs, archived images and the raw provider payloads of their events and quarantined callbacks; keeps ids, statuses, results, reason codes and times. Idempotent. Audited with the reason. Each verification that lost data emits verification.redacted; its identity read answers 410 afterwards.
          */
         post: operations["erasureErase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook endpoints
+         * @description Newest first. Secrets are never shown here.
+         */
+        get: operations["webhookEndpointsList"];
+        put?: never;
+        /**
+         * Add a webhook endpoint
+         * @description Every change of a verification is then POSTed to `url`, signed (Standard Webhooks). The answer holds the signing secret: it is shown only here and on rotation.
+         */
+        post: operations["webhookEndpointsCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/webhook-endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook endpoint
+         * @description Its deliveries (and their log) go with it.
+         */
+        delete: operations["webhookEndpointsRemove"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook endpoint
+         * @description Any of `url`, `events`, `enabled`, `description`. Disabling keeps pending deliveries waiting.
+         */
+        patch: operations["webhookEndpointsUpdate"];
+        trace?: never;
+    };
+    "/admin/webhook-endpoints/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the signing secret
+         * @description Answers the new secret (shown once). For 24 hours every delivery carries two signatures, one per secret, so the receiver can switch at its own pace.
+         */
+        post: operations["webhookEndpointsRotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/webhook-endpoints/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test event
+         * @description Queues a `webhook.test` event for this endpoint (even a disabled one) and sends it at once; follow it in `GET /admin/webhook-deliveries?endpointId=`.
+         */
+        post: operations["webhookEndpointsTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/webhook-endpoints/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-send the events of a period
+         * @description Every verification event created in [since, until) that the endpoint subscribes to is delivered again (same event id, so receivers dedupe), with a fresh retry schedule.
+         */
+        post: operations["webhookEndpointsReplay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/webhook-deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The delivery log
+         * @description One row per endpoint and event with its attempts and last outcome, newest first, keyset-paginated: pass `nextCursor` back as `cursor` with the same filters.
+         */
+        get: operations["webhookDeliveriesList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/webhook-deliveries/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a delivery again now
+         * @description Whatever its status; it starts a fresh retry schedule if this attempt fails.
+         */
+        post: operations["webhookDeliveriesRetry"];
         delete?: never;
         options?: never;
         head?: never;
@@ -488,10 +636,16 @@ export interface components {
              */
             name: string | null;
             /**
-             * @description A later callback or poll told a different terminal story
+             * @description Flagged for operators: a later callback or poll told a different terminal story, or a result named another user than the session's (or none) and was not applied. The event's detail.conflict says which (terminal, user_mismatch, user_missing).
              * @example false
              */
             hasConflict: boolean;
+            /**
+             * Format: date-time
+             * @description One submission only: the provider's processedAt of the state held (null until a result carries one)
+             * @example 2026-11-26T05:00:00.000Z
+             */
+            processedAt?: string | null;
             /**
              * @description KTP data and image URLs were erased (retention)
              * @example false
@@ -663,10 +817,16 @@ export interface components {
              */
             name: string | null;
             /**
-             * @description A later callback or poll told a different terminal story
+             * @description Flagged for operators: a later callback or poll told a different terminal story, or a result named another user than the session's (or none) and was not applied. The event's detail.conflict says which (terminal, user_mismatch, user_missing).
              * @example false
              */
             hasConflict: boolean;
+            /**
+             * Format: date-time
+             * @description One submission only: the provider's processedAt of the state held (null until a result carries one)
+             * @example 2026-11-26T05:00:00.000Z
+             */
+            processedAt?: string | null;
             /**
              * @description KTP data and image URLs were erased (retention)
              * @example false
@@ -1023,6 +1183,8 @@ export interface components {
             verificationResult?: components["schemas"]["VerificationResultDto"];
             ktpData?: components["schemas"]["KtpDataDto"];
             certificateRegistration?: components["schemas"]["CertificateRegistrationDto"];
+            /** @description The certificate-registration example puts it here instead of under certificateRegistration: both are read. */
+            eligibleToActivate?: boolean;
             imageUrls?: components["schemas"]["ImageUrlsDto"];
         };
         OneKycCallbackDto: {
@@ -1052,6 +1214,12 @@ export interface components {
             userId?: string;
             /** @example MY_USER_ID */
             userIdType?: string;
+            /**
+             * Format: date-time
+             * @description When the provider processed this state (ISO 8601); stored as the verification's processedAt.
+             * @example 2026-11-26T05:00:00.000Z
+             */
+            processedAt?: string;
             submissionDetails?: components["schemas"]["SubmissionDetailsDto"];
         };
         ContactVerificationDto: {
@@ -1091,15 +1259,31 @@ export interface components {
              */
             userLocale?: "id_ID" | "en_ID";
             /**
-             * @description Required with ONEKYC_SOURCE=WEB_SDK.
+             * @description Where the user captures the KTP and selfie: SDK (the mobile SDK; the answer has sdkToken) or WEB_SDK (the hosted web flow; the answer has launchUrl). Default: ONEKYC_SOURCE. It picks the onboarding-partner value sent to the provider (ONEKYC_ONBOARDING_PARTNER_SDK / _WEB_SDK).
+             * @example WEB_SDK
+             * @enum {string}
+             */
+            source?: "SDK" | "WEB_SDK";
+            /**
+             * @description http or https; required when the source is WEB_SDK. The web flow sends the user back here with query parameters status and partner_session_id: a hint to read the verification, never a result.
              * @example https://partner.example/kyc/success
              */
             successRedirectionUrl?: string;
             /**
-             * @description Required with ONEKYC_SOURCE=WEB_SDK.
+             * @description http or https; required when the source is WEB_SDK. The web flow sends the user back here with status, partner_session_id and error_code (e.g. SESSION_TIMEOUT): a hint, never a result.
              * @example https://partner.example/kyc/failure
              */
             failureRedirectionUrl?: string;
+            /**
+             * @description Smart QR, WEB_SDK only: on a desktop without a camera, offer a QR code that continues the capture on the user's phone.
+             * @example true
+             */
+            allowQr?: boolean;
+            /**
+             * @description Smart QR, WEB_SDK only: always continue the capture on the phone by QR code.
+             * @example false
+             */
+            forceQr?: boolean;
         };
         VerificationCreatedDto: {
             /**
@@ -1165,6 +1349,11 @@ export interface components {
             userId: string;
             /** @example USER_ID */
             userIdType: string;
+            /**
+             * @example SDK
+             * @enum {string}
+             */
+            source: "SDK" | "WEB_SDK";
             /** @example COMPLETED */
             status: components["schemas"]["VerificationStatus"];
             /**
@@ -1264,6 +1453,250 @@ export interface components {
             verifications: string[];
             /** Format: date-time */
             erasedAt: string;
+        };
+        CreateWebhookEndpointDto: {
+            /**
+             * @description Where events are POSTed. https only (http too where WEBHOOK_ALLOW_PRIVATE_NETWORKS is true); unless that variable is true, a host that resolves to a loopback, private, link-local or reserved address is refused, now and at every delivery.
+             * @example https://partner.example/webhooks/onekyc
+             */
+            url: string;
+            /**
+             * @description The event types to send; empty or absent means all of them.
+             * @example [
+             *       "verification.completed",
+             *       "verification.failed"
+             *     ]
+             */
+            events?: ("verification.created" | "verification.updated" | "verification.completed" | "verification.failed" | "verification.expired" | "verification.redacted" | "webhook.test")[];
+            /**
+             * @description For operators; never sent
+             * @example Production back end
+             */
+            description?: string;
+        };
+        WebhookEndpointCreatedDto: {
+            /**
+             * Format: uuid
+             * @example 3b0f6a4e-8a51-4c6b-9d0e-2f1c7a9b5d10
+             */
+            id: string;
+            /** @example https://partner.example/webhooks/onekyc */
+            url: string;
+            /**
+             * @description Empty means all types
+             * @example []
+             */
+            events: ("verification.created" | "verification.updated" | "verification.completed" | "verification.failed" | "verification.expired" | "verification.redacted" | "webhook.test")[];
+            /** @example true */
+            enabled: boolean;
+            /** @example Production back end */
+            description: string | null;
+            /**
+             * @description Why the endpoint is disabled (an operator, or 5 days without a successful delivery)
+             * @example null
+             */
+            disabledReason: string | null;
+            /**
+             * Format: date-time
+             * @description First failed attempt since the last success (an endpoint failing for 5 days is disabled)
+             * @example null
+             */
+            failingSince: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-02T07:41:20.123Z
+             */
+            lastSuccessAt: string | null;
+            /**
+             * Format: date-time
+             * @description Until then the previous secret signs too (a second signature), after a rotation
+             * @example null
+             */
+            previousSecretExpiresAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-02T07:41:20.123Z
+             */
+            createdAt: string;
+            /**
+             * @description The signing secret (Standard Webhooks). Shown only here and on rotation: store it now.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw1d1Sx2xO7vU=
+             */
+            secret: string;
+        };
+        WebhookEndpointDto: {
+            /**
+             * Format: uuid
+             * @example 3b0f6a4e-8a51-4c6b-9d0e-2f1c7a9b5d10
+             */
+            id: string;
+            /** @example https://partner.example/webhooks/onekyc */
+            url: string;
+            /**
+             * @description Empty means all types
+             * @example []
+             */
+            events: ("verification.created" | "verification.updated" | "verification.completed" | "verification.failed" | "verification.expired" | "verification.redacted" | "webhook.test")[];
+            /** @example true */
+            enabled: boolean;
+            /** @example Production back end */
+            description: string | null;
+            /**
+             * @description Why the endpoint is disabled (an operator, or 5 days without a successful delivery)
+             * @example null
+             */
+            disabledReason: string | null;
+            /**
+             * Format: date-time
+             * @description First failed attempt since the last success (an endpoint failing for 5 days is disabled)
+             * @example null
+             */
+            failingSince: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-02T07:41:20.123Z
+             */
+            lastSuccessAt: string | null;
+            /**
+             * Format: date-time
+             * @description Until then the previous secret signs too (a second signature), after a rotation
+             * @example null
+             */
+            previousSecretExpiresAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-02T07:41:20.123Z
+             */
+            createdAt: string;
+        };
+        WebhookEndpointListDto: {
+            data: components["schemas"]["WebhookEndpointDto"][];
+        };
+        UpdateWebhookEndpointDto: {
+            /**
+             * @description Where events are POSTed. https only (http too where WEBHOOK_ALLOW_PRIVATE_NETWORKS is true); unless that variable is true, a host that resolves to a loopback, private, link-local or reserved address is refused, now and at every delivery.
+             * @example https://partner.example/webhooks/onekyc
+             */
+            url?: string;
+            /**
+             * @description The event types to send; empty or absent means all of them.
+             * @example [
+             *       "verification.completed",
+             *       "verification.failed"
+             *     ]
+             */
+            events?: ("verification.created" | "verification.updated" | "verification.completed" | "verification.failed" | "verification.expired" | "verification.redacted" | "webhook.test")[];
+            /**
+             * @description For operators; never sent
+             * @example Production back end
+             */
+            description?: string;
+            /**
+             * @description false stops deliveries (pending ones wait); true resumes them and clears the failure streak
+             * @example false
+             */
+            enabled?: boolean;
+        };
+        RotatedSecretDto: {
+            /**
+             * @description The new secret, shown once. The previous one keeps signing (a second signature) for 24 hours.
+             * @example whsec_2cQ8m4rVbq3v0yH5u9mU4nT0kW7sXz1aPqLr6eYd8fg=
+             */
+            secret: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T07:41:20.123Z
+             */
+            previousSecretExpiresAt: string;
+        };
+        WebhookDeliveryDto: {
+            /** @example 1042 */
+            id: string;
+            /**
+             * Format: uuid
+             * @example 3b0f6a4e-8a51-4c6b-9d0e-2f1c7a9b5d10
+             */
+            endpointId: string;
+            /**
+             * Format: uuid
+             * @description The event id: the webhook-id header, the same on every retry
+             * @example 8d7e0c1a-4b2f-4e8a-9c3d-5f6a7b8c9d0e
+             */
+            eventId: string;
+            /**
+             * @example verification.completed
+             * @enum {string}
+             */
+            eventType: "verification.created" | "verification.updated" | "verification.completed" | "verification.failed" | "verification.expired" | "verification.redacted" | "webhook.test";
+            /**
+             * Format: uuid
+             * @example 6f1c2a9e-2b1d-4a51-9a57-0c1e8f3b2d44
+             */
+            verificationId: string | null;
+            /**
+             * @example PENDING
+             * @enum {string}
+             */
+            status: "PENDING" | "SUCCEEDED" | "FAILED";
+            /**
+             * @description Attempts made so far
+             * @example 3
+             */
+            attempts: number;
+            /**
+             * @description HTTP status of the last answer
+             * @example 503
+             */
+            lastStatusCode: number | null;
+            /** @example HTTP 503 */
+            lastError: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-02T07:43:20.000Z
+             */
+            nextAttemptAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-02T07:41:25.000Z
+             */
+            lastAttemptAt: string | null;
+            /**
+             * Format: date-time
+             * @example null
+             */
+            deliveredAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-02T07:41:20.123Z
+             */
+            createdAt: string;
+        };
+        ReplayWebhookEventsDto: {
+            /**
+             * @description First instant of the period (inclusive): ISO 8601 date (00:00 UTC) or date-time with a zone
+             * @example 2026-12-01T00:00:00Z
+             */
+            since: string;
+            /**
+             * @description End of the period (exclusive), same format; absent means now
+             * @example 2026-12-02T00:00:00Z
+             */
+            until?: string;
+        };
+        ReplayAcceptedDto: {
+            /**
+             * @description Deliveries made due now (events of the period the endpoint subscribes to)
+             * @example 42
+             */
+            deliveries: number;
+        };
+        WebhookDeliveryListDto: {
+            data: components["schemas"]["WebhookDeliveryDto"][];
+            /**
+             * @description Pass as `cursor` (with the same filters) for the next page; null on the last page
+             * @example eyJ2IjoxLCJrIjoid2ViaG9vay1kZWxpdmVyaWVzIn0.mC3n2qk0vQ
+             */
+            nextCursor: string | null;
         };
         /** @description A change of a verification. Delivered at least once, in no guaranteed order: compare `data.verification.version` (or `updatedAt`) with what you hold. Never holds KTP data. */
         VerificationWebhookEvent: {
@@ -2865,6 +3298,676 @@ export interface operations {
             408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    webhookEndpointsList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointListDto"];
+                };
+            };
+            /** @description No admin key, or not an admin key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing bearer token: send \"Authorization: Bearer <key>\""
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    webhookEndpointsCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookEndpointDto"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointCreatedDto"];
+                };
+            };
+            /** @description A field is invalid, or the URL is refused (named `url`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/validation-error",
+                     *       "title": "Validation failed",
+                     *       "status": 400,
+                     *       "detail": "Invalid request: phoneNumber",
+                     *       "errors": [
+                     *         {
+                     *           "field": "phoneNumber",
+                     *           "message": "phoneNumber must be 62 followed by 9 to 13 digits"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No admin key, or not an admin key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing bearer token: send \"Authorization: Bearer <key>\""
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    webhookEndpointsRemove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Validationfailed"];
+            /** @description No admin key, or not an admin key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing bearer token: send \"Authorization: Bearer <key>\""
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    webhookEndpointsUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhookEndpointDto"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointDto"];
+                };
+            };
+            /** @description A field is invalid, or the URL is refused */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/validation-error",
+                     *       "title": "Validation failed",
+                     *       "status": 400,
+                     *       "detail": "Invalid request: phoneNumber",
+                     *       "errors": [
+                     *         {
+                     *           "field": "phoneNumber",
+                     *           "message": "phoneNumber must be 62 followed by 9 to 13 digits"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No admin key, or not an admin key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing bearer token: send \"Authorization: Bearer <key>\""
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    webhookEndpointsRotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotatedSecretDto"];
+                };
+            };
+            400: components["responses"]["Validationfailed"];
+            /** @description No admin key, or not an admin key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing bearer token: send \"Authorization: Bearer <key>\""
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    webhookEndpointsTest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryDto"];
+                };
+            };
+            400: components["responses"]["Validationfailed"];
+            /** @description No admin key, or not an admin key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing bearer token: send \"Authorization: Bearer <key>\""
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    webhookEndpointsReplay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplayWebhookEventsDto"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayAcceptedDto"];
+                };
+            };
+            /** @description `since` or `until` is invalid */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/validation-error",
+                     *       "title": "Validation failed",
+                     *       "status": 400,
+                     *       "detail": "Invalid request: phoneNumber",
+                     *       "errors": [
+                     *         {
+                     *           "field": "phoneNumber",
+                     *           "message": "phoneNumber must be 62 followed by 9 to 13 digits"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No admin key, or not an admin key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing bearer token: send \"Authorization: Bearer <key>\""
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    webhookDeliveriesList: {
+        parameters: {
+            query?: {
+                /** @description Page size */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page, unchanged. Opaque and signed; valid only with the same filters. */
+                cursor?: string;
+                endpointId?: string;
+                status?: "PENDING" | "SUCCEEDED" | "FAILED";
+                /** @description The verification (submission) id */
+                verificationId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryListDto"];
+                };
+            };
+            /** @description A parameter is invalid or unknown, or the cursor is not ours */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/validation-error",
+                     *       "title": "Validation failed",
+                     *       "status": 400,
+                     *       "detail": "Invalid request: phoneNumber",
+                     *       "errors": [
+                     *         {
+                     *           "field": "phoneNumber",
+                     *           "message": "phoneNumber must be 62 followed by 9 to 13 digits"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No admin key, or not an admin key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing bearer token: send \"Authorization: Bearer <key>\""
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    webhookDeliveriesRetry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The delivery id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryDto"];
+                };
+            };
+            /** @description `id` is not a delivery id */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/validation-error",
+                     *       "title": "Validation failed",
+                     *       "status": 400,
+                     *       "detail": "Invalid request: phoneNumber",
+                     *       "errors": [
+                     *         {
+                     *           "field": "phoneNumber",
+                     *           "message": "phoneNumber must be 62 followed by 9 to 13 digits"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No admin key, or not an admin key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing bearer token: send \"Authorization: Bearer <key>\""
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such delivery */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            /** @description An attempt is in flight */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "Conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
         };

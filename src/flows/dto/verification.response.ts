@@ -50,6 +50,7 @@ export class VerificationDto {
   @ApiProperty({ format: 'uuid', example: '6f1c2a9e-2b1d-4a51-9a57-0c1e8f3b2d44' }) id: string;
   @ApiProperty({ example: 'user-42' }) userId: string;
   @ApiProperty({ example: 'USER_ID' }) userIdType: string;
+  @ApiProperty({ enum: ['SDK', 'WEB_SDK'], example: 'SDK' }) source: 'SDK' | 'WEB_SDK';
   @ApiProperty({ enum: SUBMISSION_STATUSES, enumName: 'VerificationStatus', example: 'COMPLETED' })
   status: SubmissionStatus;
   @ApiProperty({
