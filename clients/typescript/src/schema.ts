@@ -1319,11 +1319,6 @@ export interface components {
              */
             createdAt: string;
         };
-        /**
-         * @description Which SDK the verification was started for
-         * @enum {string}
-         */
-        VerificationSource: "SDK" | "WEB_SDK";
         /** @enum {string} */
         VerificationStatus: "INITIATED" | "IN_PROGRESS" | "PARTIALLY_COMPLETED" | "COMPLETED" | "ERROR" | "EXPIRED" | "INITIATION_FAILED";
         /**
@@ -1355,10 +1350,10 @@ export interface components {
             /** @example USER_ID */
             userIdType: string;
             /**
-             * @description Which SDK the verification was started for
              * @example SDK
+             * @enum {string}
              */
-            source: components["schemas"]["VerificationSource"];
+            source: "SDK" | "WEB_SDK";
             /** @example COMPLETED */
             status: components["schemas"]["VerificationStatus"];
             /**

@@ -1,7 +1,6 @@
 // What the partner API answers: the created verification, one verification, a user's list.
 // Types here are the published schema (OpenAPI and the generated client): precise on purpose.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { OneKycSource } from '../../config/app-config.js';
 import {
   SUBMISSION_RESULTS,
   SUBMISSION_STATUSES,
@@ -51,13 +50,7 @@ export class VerificationDto {
   @ApiProperty({ format: 'uuid', example: '6f1c2a9e-2b1d-4a51-9a57-0c1e8f3b2d44' }) id: string;
   @ApiProperty({ example: 'user-42' }) userId: string;
   @ApiProperty({ example: 'USER_ID' }) userIdType: string;
-  @ApiProperty({
-    enum: ['SDK', 'WEB_SDK'],
-    enumName: 'VerificationSource',
-    description: 'Which SDK the verification was started for',
-    example: 'SDK',
-  })
-  source: OneKycSource;
+  @ApiProperty({ enum: ['SDK', 'WEB_SDK'], example: 'SDK' }) source: 'SDK' | 'WEB_SDK';
   @ApiProperty({ enum: SUBMISSION_STATUSES, enumName: 'VerificationStatus', example: 'COMPLETED' })
   status: SubmissionStatus;
   @ApiProperty({
