@@ -11,7 +11,16 @@
 // instance's waiters (partner calls first) and keeps a rolling window; the cluster count is what
 // keeps N instances from sending N times the budget.
 import type { CallPriority } from './onekyc.types.js';
-import { RateLimitWaitExceededError, TRANSIT_GUARD_MS } from './rate-limiter.js';
+import { RateLimitWaitExceededError } from './rate-limiter.js';
+
+/**
+ * No call starts in the last 100 ms of a second. A slot is taken from the count of the second the
+ * call starts in, but the provider counts the second it arrives in; between the two lie the
+ * breaker, the connection pool and, on a busy host, event-loop lag (a full test run on two cores
+ * showed calls started in the last 25 ms landing in the next second: 24 calls in a second for a
+ * budget of 20). The guard costs no throughput: the second's whole count still fits in 900 ms.
+ */
+export const CLUSTER_TRANSIT_GUARD_MS = 100;
 
 export interface BudgetGrantRequest {
   /** Unix second the slots are for. */
@@ -90,7 +99,7 @@ export class ClusterBudget {
       // count it was not taken from.
       const now = this.now();
       const intoSecond = now % 1000;
-      if (intoSecond >= 1000 - TRANSIT_GUARD_MS) {
+      if (intoSecond >= 1000 - CLUSTER_TRANSIT_GUARD_MS) {
         await this.sleep(1000 - intoSecond);
         continue;
       }
