@@ -3,6 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { SubmissionsRepository } from '../../src/submissions/submissions.repository.js';
+import { startTestApp, TestApp } from '../support/app.js';
+import { createTestDatabase } from '../support/database.js';
+import { startStack, TestStack } from '../support/stack.js';
 
 export interface Initiated {
   id: string;
@@ -87,4 +90,27 @@ export async function eventsOf(
     `SELECT type, source, status, detail, payload_enc FROM submission_events WHERE submission_id = $1 ORDER BY id`,
     [id],
   );
+}
+
+/**
+ * Three application instances on one fresh database and one sandbox (the first instance's stack),
+ * as a deployment with several replicas runs them. `close` stops all three and drops the database.
+ */
+export async function startThreeInstances(
+  env: Record<string, string>,
+): Promise<{ first: TestStack; others: TestApp[]; close(): Promise<void> }> {
+  const db = await createTestDatabase();
+  const first = await startStack(env, { db });
+  const others = await Promise.all(
+    [1, 2].map(() => startTestApp({ ...env, ONEKYC_API_BASE_URL: first.sandbox.url }, { db })),
+  );
+  return {
+    first,
+    others,
+    close: async () => {
+      await Promise.all(others.map((a) => a.close()));
+      await first.close();
+      await db.drop();
+    },
+  };
 }

@@ -4,10 +4,9 @@
 import { DataSource } from 'typeorm';
 import { ReconciliationService } from '../../src/reconciliation/reconciliation.service.js';
 import { SubmissionsRepository } from '../../src/submissions/submissions.repository.js';
-import { startTestApp, TestApp } from '../support/app.js';
-import { createTestDatabase, TestDatabase } from '../support/database.js';
-import { startStack, TestStack } from '../support/stack.js';
-import { manyInitiated } from './reconciliation-helpers.js';
+import type { TestApp } from '../support/app.js';
+import type { TestStack } from '../support/stack.js';
+import { manyInitiated, startThreeInstances } from './reconciliation-helpers.js';
 
 const LOST = 300;
 const env = {
@@ -19,21 +18,15 @@ const env = {
 };
 
 describe('Reconciliation with three instances on one database', () => {
-  let db: TestDatabase;
   let first: TestStack;
   let others: TestApp[] = [];
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    first = await startStack(env, { db });
-    others = await Promise.all(
-      [1, 2].map(() => startTestApp({ ...env, ONEKYC_API_BASE_URL: first.sandbox.url }, { db })),
-    );
+    ({ first, others, close } = await startThreeInstances(env));
   });
   afterAll(async () => {
-    await Promise.all(others.map((a) => a.close()));
-    await first?.close();
-    await db?.drop();
+    await close?.();
   });
 
   it('should fetch each of 300 lost results exactly once and apply each exactly once', async () => {
