@@ -5,8 +5,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 // `webhook_deliveries` row per (endpoint, event) is both the work queue (leased with
 // locked_until, claimed with SKIP LOCKED) and the delivery log the admin API lists.
 // Endpoint secrets are encrypted with the PII key ring; `events` empty means every type.
-export class CreateWebhookTables1764500000000 implements MigrationInterface {
-  name = 'CreateWebhookTables1764500000000';
+export class CreateWebhookTables1795690000000 implements MigrationInterface {
+  name = 'CreateWebhookTables1795690000000';
 
   public async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE TABLE webhook_endpoints (

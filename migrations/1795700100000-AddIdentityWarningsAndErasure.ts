@@ -5,8 +5,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 // statement as the change that revealed it. An erasure removes the contacts too, so `contact_enc`
 // and `contact_hash` may now be NULL. Operators list the verifications that share a contact
 // (the NIK already has idx_submissions_nik_hash).
-export class AddIdentityWarningsAndErasure1764600100000 implements MigrationInterface {
-  name = 'AddIdentityWarningsAndErasure1764600100000';
+export class AddIdentityWarningsAndErasure1795700100000 implements MigrationInterface {
+  name = 'AddIdentityWarningsAndErasure1795700100000';
 
   public async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE submissions ADD COLUMN warnings text[] NOT NULL DEFAULT '{}'`);

@@ -5,8 +5,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 // admin reveals); one index per filter gives the newest-first keyset pages without a Sort. The
 // row trigger already refuses UPDATE and DELETE; TRUNCATE fires no row trigger, so a statement
 // trigger refuses it as well.
-export class ExtendAuditLog1764600000000 implements MigrationInterface {
-  name = 'ExtendAuditLog1764600000000';
+export class ExtendAuditLog1795700000000 implements MigrationInterface {
+  name = 'ExtendAuditLog1795700000000';
 
   public async up(q: QueryRunner): Promise<void> {
     await q.query(
