@@ -1,7 +1,8 @@
 // admin_list_1m: 1,000,000 submissions generated in SQL (generate_series) with a realistic spread
 // (statuses and results, ~350k users of ~3 submissions each plus one heavy QA user, 180 days of
 // created_at, provider submission ids, real AES-GCM ciphertexts for contacts and KTP data from a
-// pool of 1,000 so the masking decrypts for real, and NIK blind indexes: 500 NIKs with one or two
+// pool of 1,000 with the masked forms the store writes beside them (a list page reads only those),
+// and NIK blind indexes: 500 NIKs with one or two
 // submissions each plus one NIK reused on ~12,000 submissions). Then, for each filter of
 // GET /admin/submissions, the 95th percentile of the first page and of a page 10,000 rows deep
 // (the cursor found by walking 100 pages of 100), default page size, one request at a time from
@@ -19,26 +20,37 @@ export async function adminList(stack, { quick, log }) {
   const deepRows = quick ? 1_000 : 10_000;
   await stack.resetData();
   const cipher = await stack.cipher();
+  const masking = await stack.distImport('submissions/pii/masking.js');
 
   // Ciphertext pools (the service decrypts them to mask), NIK blind indexes for the lookups.
+  // and the masked forms the store writes beside them (what the list shows).
   const contacts = [];
   const ktps = [];
+  const maskedWithKtp = [];
+  const maskedContactsOnly = [];
   for (let i = 0; i < POOL; i++) {
     const phone = `62812${String(10_000_000 + i * 7919).slice(0, 8)}`;
-    contacts.push(cipher.encryptJson(i % 5 === 0 ? { email: `user${i}@example.test` } : { phoneNumber: phone }));
-    ktps.push(
-      cipher.encryptJson({
-        nik: `3171${String(100_000_000_000 + i * 104_729).slice(0, 12)}`,
-        name: `NAMA PENGGUNA ${i}`,
-        dateOfBirth: '17-08-1990',
-        address: `JL. MELATI NO. ${i % 120}`,
-        province: 'DKI JAKARTA',
-        city: 'JAKARTA SELATAN',
-        district: 'KEBAYORAN BARU',
-      }),
+    const contact = i % 5 === 0 ? { email: `user${i}@example.test` } : { phoneNumber: phone };
+    const ktp = {
+      nik: `3171${String(100_000_000_000 + i * 104_729).slice(0, 12)}`,
+      name: `NAMA PENGGUNA ${i}`,
+      dateOfBirth: '17-08-1990',
+      address: `JL. MELATI NO. ${i % 120}`,
+      province: 'DKI JAKARTA',
+      city: 'JAKARTA SELATAN',
+      district: 'KEBAYORAN BARU',
+    };
+    contacts.push(cipher.encryptJson(contact));
+    ktps.push(cipher.encryptJson(ktp));
+    maskedContactsOnly.push(JSON.stringify(masking.maskedContacts(contact)));
+    maskedWithKtp.push(
+      JSON.stringify({ ...masking.maskedContacts(contact), ...masking.maskedIdentity(ktp) }),
     );
   }
-  const lookupNiks = Array.from({ length: 500 }, (_, k) => `3273${String(200_000_000_000 + k * 7_777).slice(0, 12)}`);
+  const lookupNiks = Array.from(
+    { length: 500 },
+    (_, k) => `3273${String(200_000_000_000 + k * 7_777).slice(0, 12)}`,
+  );
   const lookupHashes = lookupNiks.map((n) => cipher.blindIndex('nik', n));
   const heavyHash = cipher.blindIndex('nik', HEAVY_NIK);
 
@@ -62,7 +74,7 @@ export async function adminList(stack, { quick, log }) {
         await client.query(
           `INSERT INTO submissions (id, user_id, user_id_type, contact_type, contact_enc, contact_hash, source, user_locale,
              status, result, reason_code, provider_submission_id, initiated_at, sdk_expires_at, verification_result,
-             ktp_enc, nik_hash, has_conflict, created_at, updated_at, completed_at, next_poll_at)
+             ktp_enc, nik_hash, has_conflict, created_at, updated_at, completed_at, next_poll_at, pii_masked)
            SELECT gen_random_uuid(),
                   CASE WHEN g % 67 = 0 THEN $4 ELSE 'user-' || ((g::bigint * 7919) % 350000) END,
                   'USER_ID',
@@ -87,7 +99,9 @@ export async function adminList(stack, { quick, log }) {
                   created,
                   created + CASE WHEN st IN ('COMPLETED', 'ERROR', 'EXPIRED', 'INITIATION_FAILED') THEN interval '7 minutes' ELSE interval '0' END,
                   CASE WHEN st IN ('COMPLETED', 'ERROR', 'EXPIRED', 'INITIATION_FAILED') THEN created + interval '7 minutes' END,
-                  CASE WHEN st IN ('INITIATED', 'IN_PROGRESS', 'PARTIALLY_COMPLETED') THEN created + interval '10 minutes' END
+                  CASE WHEN st IN ('INITIATED', 'IN_PROGRESS', 'PARTIALLY_COMPLETED') THEN created + interval '10 minutes' END,
+                  CASE WHEN st IN ('COMPLETED', 'PARTIALLY_COMPLETED') OR g % 83 = 1 THEN ($8::text[])[g % ${POOL} + 1]
+                       ELSE ($9::text[])[g % ${POOL} + 1] END::jsonb
            FROM (
              SELECT g, st, CASE WHEN st = 'COMPLETED' THEN CASE WHEN r < 0.55 THEN 'VALID' WHEN r < 0.67 THEN 'INVALID' ELSE 'REJECTED' END END AS res,
                     CASE WHEN st IN ('INITIATED', 'IN_PROGRESS', 'PARTIALLY_COMPLETED')
@@ -100,7 +114,17 @@ export async function adminList(stack, { quick, log }) {
                FROM (SELECT g, random() AS r, random() AS r2 FROM generate_series($6::int, $7::int) g) a
              ) b
            ) c`,
-          [contacts, ktps, lookupHashes, HEAVY_USER, heavyHash, c[0], c[1]],
+          [
+            contacts,
+            ktps,
+            lookupHashes,
+            HEAVY_USER,
+            heavyHash,
+            c[0],
+            c[1],
+            maskedWithKtp,
+            maskedContactsOnly,
+          ],
         );
       }
     } finally {
@@ -131,12 +155,23 @@ export async function adminList(stack, { quick, log }) {
     )
   ).map((r) => r.provider_submission_id);
   const day = (d) => new Date(Date.now() - d * 86_400_000).toISOString().slice(0, 10);
-  const statuses = ['COMPLETED', 'ERROR', 'EXPIRED', 'INITIATION_FAILED', 'INITIATED', 'IN_PROGRESS', 'PARTIALLY_COMPLETED'];
+  const statuses = [
+    'COMPLETED',
+    'ERROR',
+    'EXPIRED',
+    'INITIATION_FAILED',
+    'INITIATED',
+    'IN_PROGRESS',
+    'PARTIALLY_COMPLETED',
+  ];
   const results = ['VALID', 'INVALID', 'REJECTED'];
   // Each filter: the query strings of its first pages (cycled), and the one its deep pages walk.
   const filters = {
     none: { first: [''], deep: [''] },
-    status: { first: statuses.map((s) => `status=${s}`), deep: ['status=COMPLETED', 'status=EXPIRED', 'status=INITIATED'] },
+    status: {
+      first: statuses.map((s) => `status=${s}`),
+      deep: ['status=COMPLETED', 'status=EXPIRED', 'status=INITIATED'],
+    },
     result: { first: results.map((r) => `result=${r}`), deep: ['result=VALID', 'result=INVALID'] },
     userId: { first: users.map((u) => `userId=${encodeURIComponent(u)}`), deep: [`userId=${HEAVY_USER}`] },
     submissionId: { first: subIds.map((s) => `submissionId=${s}`), deep: [] },
@@ -152,7 +187,8 @@ export async function adminList(stack, { quick, log }) {
   const get = async (qs) => {
     const res = await fetch(`${service.url}/admin/submissions?${qs}`, { headers });
     const body = await res.json();
-    if (res.status !== 200) throw new Error(`GET /admin/submissions?${qs}: ${res.status} ${JSON.stringify(body)}`);
+    if (res.status !== 200)
+      throw new Error(`GET /admin/submissions?${qs}: ${res.status} ${JSON.stringify(body)}`);
     return body;
   };
   // Deep cursors: walk 100-row pages until `deepRows` rows lie behind the cursor.
@@ -163,7 +199,9 @@ export async function adminList(stack, { quick, log }) {
     for (const qs of f.deep) {
       let cursor = null;
       for (let seen = 0; seen < deepRows; seen += 100) {
-        const page = await get(`${qs}${qs ? '&' : ''}limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        const page = await get(
+          `${qs}${qs ? '&' : ''}limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
         cursor = page.nextCursor;
         if (!cursor) throw new Error(`${name} (${qs}) has fewer than ${deepRows} rows`);
       }
@@ -171,7 +209,14 @@ export async function adminList(stack, { quick, log }) {
     }
     if (deepPaths.length) targets.push({ name: `${name}:deep`, paths: deepPaths });
   }
-  const timed = await stack.load({ job: 'sequential', url: service.url, headers, samples, warmup: 20, targets });
+  const timed = await stack.load({
+    job: 'sequential',
+    url: service.url,
+    headers,
+    samples,
+    warmup: 20,
+    targets,
+  });
   await service.stop();
 
   await explain(stack, filters, lookupNiks, cipher, log);

@@ -9,6 +9,7 @@ import { DataSource } from 'typeorm';
 import { PENDING_SQL } from '../submissions/submission-sql.js';
 import { SubmissionResult, SubmissionStatus } from '../submissions/submission-status.js';
 import type { KeysetPosition } from './admin-cursor.js';
+import type { MaskedForms } from '../submissions/pii/masking.js';
 
 export interface SubmissionListFilters {
   status?: SubmissionStatus;
@@ -27,13 +28,15 @@ export interface SubmissionListRow {
   user_id: string;
   user_id_type: string;
   contact_type: 'PHONE' | 'EMAIL';
-  contact_enc: string;
+  /** Only on rows without masked forms (older than them): the list then masks by decrypting. */
+  contact_enc: string | null;
   source: string;
   status: SubmissionStatus;
   result: SubmissionResult | null;
   reason_code: string | null;
   provider_submission_id: string | null;
   ktp_enc: string | null;
+  pii_masked: MaskedForms | null;
   has_conflict: boolean;
   pii_redacted_at: Date | null;
   created_at: Date;
@@ -161,8 +164,10 @@ export class AdminRepository {
       where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     params.push(limit);
-    const sql = `SELECT id, user_id, user_id_type, contact_type, contact_enc, source, status, result, reason_code,
-              provider_submission_id, ktp_enc, has_conflict, pii_redacted_at, created_at, updated_at, completed_at,
+    // The masked forms written with the row; the ciphertexts only for rows older than them.
+    const sql = `SELECT id, user_id, user_id_type, contact_type, CASE WHEN pii_masked IS NULL THEN contact_enc END AS contact_enc,
+              source, status, result, reason_code, provider_submission_id,
+              CASE WHEN pii_masked IS NULL THEN ktp_enc END AS ktp_enc, pii_masked, has_conflict, pii_redacted_at, created_at, updated_at, completed_at,
               ${SORT_AT('created_at')} AS sort_at
        FROM submissions
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}

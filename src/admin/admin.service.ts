@@ -5,7 +5,16 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ProblemException } from '../common/problem.js';
 import { AuditLogRepository } from '../audit/audit-log.repository.js';
 import { AppConfig } from '../config/app-config.js';
-import { maskEmail, maskKtp, maskName, maskNik, maskPhone } from '../submissions/pii/masking.js';
+import {
+  maskEmail,
+  maskKtp,
+  maskName,
+  maskNik,
+  maskPhone,
+  maskedContacts,
+  maskedIdentity,
+  type MaskedForms,
+} from '../submissions/pii/masking.js';
 import { PiiCipher } from '../submissions/pii/pii-cipher.js';
 import {
   PENDING_STATUSES,
@@ -253,11 +262,7 @@ export class AdminService {
   }
 
   private toListItem(r: SubmissionListRow): AdminSubmissionListItemDto {
-    const contacts = this.tryDecrypt(r.id, () =>
-      this.submissions.decryptContacts({ contactEnc: r.contact_enc }),
-    );
-    // Only NIK and name are shown: everything else of the KTP data is dropped unread.
-    const ktp = this.tryDecrypt(r.id, () => this.submissions.decryptKtp({ ktpEnc: r.ktp_enc }));
+    const masked = r.pii_masked ?? this.maskByDecrypting(r);
     return {
       id: r.id,
       userId: r.user_id,
@@ -268,15 +273,27 @@ export class AdminService {
       providerSubmissionId: r.provider_submission_id,
       source: r.source,
       contactType: r.contact_type,
-      phoneNumber: maskPhone(contacts?.phoneNumber),
-      email: maskEmail(contacts?.email),
-      nik: maskNik(stringOrNull(ktp?.nik)),
-      name: maskName(stringOrNull(ktp?.name)),
+      phoneNumber: masked.phoneNumber ?? null,
+      email: masked.email ?? null,
+      nik: masked.nik ?? null,
+      name: masked.name ?? null,
       hasConflict: r.has_conflict,
       piiRedacted: r.pii_redacted_at !== null,
       createdAt: iso(r.created_at)!,
       updatedAt: iso(r.updated_at)!,
       completedAt: iso(r.completed_at),
+    };
+  }
+
+  /** Rows written before the store kept masked forms: decrypt and mask (NIK and name only of the KTP data). */
+  private maskByDecrypting(r: SubmissionListRow): MaskedForms {
+    const contacts = this.tryDecrypt(r.id, () =>
+      this.submissions.decryptContacts({ contactEnc: r.contact_enc }),
+    );
+    const ktp = this.tryDecrypt(r.id, () => this.submissions.decryptKtp({ ktpEnc: r.ktp_enc }));
+    return {
+      ...maskedContacts(contacts ?? {}),
+      ...(ktp ? maskedIdentity(ktp) : {}),
     };
   }
 

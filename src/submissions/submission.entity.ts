@@ -1,5 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { SubmissionResult, SubmissionStatus } from './submission-status.js';
+import type { MaskedForms } from './pii/masking.js';
 
 /**
  * One initiation of Standalone Identity Verification for one user. `id` is the
@@ -40,6 +41,8 @@ export class SubmissionEntity {
   @Column({ name: 'image_urls_enc', type: 'text', nullable: true }) imageUrlsEnc: string | null;
   @Column({ name: 'image_urls_received_at', type: 'timestamptz', nullable: true })
   imageUrlsReceivedAt: Date | null;
+  /** Masked phone, email, NIK and name for operators' lists (null on rows older than the column). */
+  @Column({ name: 'pii_masked', type: 'jsonb', nullable: true }) piiMasked: MaskedForms | null;
   @Column({ name: 'pii_redacted_at', type: 'timestamptz', nullable: true }) piiRedactedAt: Date | null;
   @Column({ name: 'has_conflict', type: 'boolean' }) hasConflict: boolean;
   /** The provider's `processedAt` of the state we hold (null until a result carries one). */

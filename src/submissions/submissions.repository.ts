@@ -13,6 +13,7 @@ import {
   NIK_WARNING,
 } from './identity-warnings.js';
 import { PiiCipher } from './pii/pii-cipher.js';
+import { maskedContacts, maskedIdentity } from './pii/masking.js';
 import { SubmissionEventEntity } from './submission-event.entity.js';
 import {
   EventSource,
@@ -146,7 +147,7 @@ const SUBMISSION_SELECT = `id, user_id AS "userId", user_id_type AS "userIdType"
   reason_code AS "reasonCode", provider_submission_id AS "providerSubmissionId", initiated_at AS "initiatedAt",
   sdk_expires_at AS "sdkExpiresAt", initiation_error AS "initiationError", verification_result AS "verificationResult",
   certificate_registration AS "certificateRegistration", ktp_enc AS "ktpEnc", nik_hash AS "nikHash",
-  image_urls_enc AS "imageUrlsEnc", image_urls_received_at AS "imageUrlsReceivedAt", pii_redacted_at AS "piiRedactedAt",
+  image_urls_enc AS "imageUrlsEnc", image_urls_received_at AS "imageUrlsReceivedAt", pii_redacted_at AS "piiRedactedAt", pii_masked AS "piiMasked",
   has_conflict AS "hasConflict", provider_processed_at AS "providerProcessedAt", created_at AS "createdAt",
   updated_at AS "updatedAt", completed_at AS "completedAt",
   last_polled_at AS "lastPolledAt", next_poll_at AS "nextPollAt", poll_attempts AS "pollAttempts", version,
@@ -218,8 +219,8 @@ export class SubmissionsRepository {
       'create',
       (followUps) => `WITH store_row AS (
          INSERT INTO submissions (id, user_id, user_id_type, contact_type, contact_enc, contact_hash, source, user_locale,
-                                  status, next_poll_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'INITIATED', now() + make_interval(secs => $9))
+                                  status, next_poll_at, pii_masked)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'INITIATED', now() + make_interval(secs => $9), $11::jsonb)
          RETURNING *
        ), changed AS (
          SELECT store_row.*, 'created'::text AS change_kind, NULL::text AS previous_status,
@@ -244,6 +245,7 @@ export class SubmissionsRepository {
         s.userLocale,
         this.config.reconcile.afterSeconds,
         JSON.stringify({ source: s.source, userLocale: s.userLocale, contactType }),
+        JSON.stringify(maskedContacts(s.contacts)),
       ],
       { name: 'submissions_create' },
     );
@@ -398,6 +400,7 @@ export class SubmissionsRepository {
       changeKindOf(observation, decision), // $30
       decision.outcome === 'incomplete',
       facts.providerProcessedAt ?? null, // $32
+      ktp ? JSON.stringify(maskedIdentity(ktp)) : null,
     ];
     const rows = await this.sql.query<{ new_warnings: IdentityWarning[]; others_warned: number }>(
       this.text('apply', applyStatement),
@@ -495,6 +498,7 @@ export class SubmissionsRepository {
          UPDATE submissions s SET ktp_enc = NULL, image_urls_enc = NULL, nik_hash = NULL,
                 contact_enc = CASE WHEN ${contacts}::boolean THEN NULL ELSE s.contact_enc END,
                 contact_hash = CASE WHEN ${contacts}::boolean THEN NULL ELSE s.contact_hash END,
+                pii_masked = CASE WHEN ${contacts}::boolean THEN NULL ELSE s.pii_masked - 'nik' - 'name' END,
                 pii_redacted_at = COALESCE(s.pii_redacted_at, now()), version = s.version + 1
          FROM cand WHERE s.id = cand.id
          RETURNING s.*
@@ -611,7 +615,8 @@ export class SubmissionsRepository {
 
 /**
  * The change statement of applyTransition ($1..$12: the observation event; $13..: see
- * writeDecision; $31 polls soon after an incomplete result, $32 the provider's processedAt).
+ * writeDecision; $31 polls soon after an incomplete result, $32 the provider's processedAt, $33 the masks of
+ * the KTP data learned).
  * Conditional on the version read ($29): 0 rows means a lost race. The
  * observation event first, then (when the status moved) a STATUS_CHANGED event: one
  * INSERT ... ORDER BY keeps the timeline's id order.
@@ -646,6 +651,9 @@ function applyStatement(followUps: string): string {
       nik_hash = CASE WHEN s.pii_redacted_at IS NULL THEN COALESCE($22, s.nik_hash) END,
       image_urls_enc = CASE WHEN s.pii_redacted_at IS NULL THEN COALESCE($23, s.image_urls_enc) END,
       image_urls_received_at = CASE WHEN $23::text IS NOT NULL THEN now() ELSE s.image_urls_received_at END,
+      -- The masks of what it learned, beside the ciphertext (rows older than the column keep NULL).
+      pii_masked = CASE WHEN s.pii_redacted_at IS NULL AND $33::jsonb IS NOT NULL THEN s.pii_masked || $33::jsonb
+                        ELSE s.pii_masked END,
       initiation_error = COALESCE($24::jsonb, s.initiation_error),
       initiated_at = CASE WHEN $26::boolean THEN now() ELSE s.initiated_at END,
       sdk_expires_at = CASE WHEN $26::boolean THEN $27::timestamptz ELSE s.sdk_expires_at END,

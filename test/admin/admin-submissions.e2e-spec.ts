@@ -109,6 +109,42 @@ describe('admin API: submissions (real app, real PostgreSQL)', () => {
     expect(c).toMatchObject({ phoneNumber: '6287******11', email: 's***@e***.com', nik: null, name: null });
   });
 
+  it('should keep the masks beside the ciphertexts, so a list page decrypts nothing', async () => {
+    const [row] = await ds.query(`SELECT pii_masked FROM submissions WHERE id = $1`, [ids.a]);
+    expect(row.pii_masked).toEqual({
+      phoneNumber: '6281******89',
+      email: null,
+      nik: '3208********0001',
+      name: 'B. S.',
+    });
+    // With the ciphertexts made unreadable, the list still answers the same masks: it never read them.
+    const saved = await ds.query(`SELECT id, contact_enc, ktp_enc FROM submissions WHERE id = $1`, [ids.b]);
+    await ds.query(`UPDATE submissions SET contact_enc = 'v1.broken', ktp_enc = 'v1.broken' WHERE id = $1`, [
+      ids.b,
+    ]);
+    try {
+      const b = (await list('')).data.find((r: any) => r.id === ids.b);
+      expect(b).toMatchObject({ email: 's***@e***.com', nik: '3174********0002', name: 'S. A.' });
+    } finally {
+      await ds.query(`UPDATE submissions SET contact_enc = $2, ktp_enc = $3 WHERE id = $1`, [
+        ids.b,
+        saved[0].contact_enc,
+        saved[0].ktp_enc,
+      ]);
+    }
+  });
+
+  it('should mask rows written before the masked forms by decrypting them', async () => {
+    await ds.query(`UPDATE submissions SET pii_masked = NULL WHERE id = $1`, [ids.a]);
+    const a = (await list('')).data.find((r: any) => r.id === ids.a);
+    expect(a).toMatchObject({
+      phoneNumber: '6281******89',
+      email: null,
+      nik: '3208********0001',
+      name: 'B. S.',
+    });
+  });
+
   it.each([
     ['status=COMPLETED', ['b', 'a']],
     ['status=IN_PROGRESS', ['d']],

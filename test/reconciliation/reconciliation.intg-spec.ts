@@ -338,6 +338,10 @@ describe('Reconciliation (real sandbox, real PostgreSQL)', () => {
       nikHash: null,
     });
     expect(erased.piiRedactedAt).not.toBeNull();
+    // The masks of the KTP data go with it; the contacts' masks stay, as the contacts do.
+    expect(erased.piiMasked).not.toHaveProperty('nik');
+    expect(erased.piiMasked).not.toHaveProperty('name');
+    expect(erased.piiMasked).toHaveProperty('phoneNumber');
     const timeline = await eventsOf(ds, old.id);
     expect(timeline.map((e) => e.type)).toEqual([
       'INITIATION_REQUESTED',
@@ -359,6 +363,7 @@ describe('Reconciliation (real sandbox, real PostgreSQL)', () => {
 
     const kept = (await repo.findById(recent.id))!;
     expect(kept.ktpEnc).not.toBeNull();
+    expect(kept.piiMasked).toHaveProperty('nik');
     expect(kept.piiRedactedAt).toBeNull();
     expect((await eventsOf(ds, recent.id)).some((e) => e.payload_enc !== null)).toBe(true);
 

@@ -65,3 +65,24 @@ export function maskKtp(ktp: KtpData | null | undefined): Record<string, unknown
   }
   return out;
 }
+
+/** What operators' lists show of a verification's personal data, stored beside the ciphertexts. */
+export interface MaskedForms {
+  phoneNumber?: string | null;
+  email?: string | null;
+  nik?: string | null;
+  name?: string | null;
+}
+
+/** The masks of the contacts given at initiation. */
+export function maskedContacts(c: { phoneNumber?: string; email?: string }): MaskedForms {
+  return { phoneNumber: maskPhone(c.phoneNumber), email: maskEmail(c.email) };
+}
+
+/** The masks of the KTP fields a list shows (NIK and name; the rest is never listed). */
+export function maskedIdentity(ktp: KtpData): MaskedForms {
+  return {
+    nik: maskNik(typeof ktp.nik === 'string' ? ktp.nik : null),
+    name: maskName(typeof ktp.name === 'string' ? ktp.name : null),
+  };
+}
