@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { AuthTokenModule } from '../auth-token/auth-token.module.js';
 import { ConfigurationAlarm, configurationAlarmMetricProviders } from './configuration-alarm.service.js';
 import { registerOneKycProblemMapper } from './onekyc-problem.js';
 import { ONEKYC_CLIENT_OPTIONS, OneKycClient } from './onekyc.client.js';
@@ -11,7 +10,6 @@ import { providerCallBudgetStore } from './provider-call-budget.repository.js';
  * tune retries/breaker/limits by providing ONEKYC_CLIENT_OPTIONS (tests do).
  */
 @Module({
-  imports: [AuthTokenModule],
   providers: [
     ...oneKycMetricProviders,
     OneKycMetrics,
@@ -21,7 +19,7 @@ import { providerCallBudgetStore } from './provider-call-budget.repository.js';
     providerCallBudgetStore,
     OneKycClient,
   ],
-  exports: [OneKycClient, ConfigurationAlarm, AuthTokenModule],
+  exports: [OneKycClient, ConfigurationAlarm],
 })
 export class OneKycModule {
   constructor() {
