@@ -10,6 +10,7 @@ import { ErasureModule } from './erasure/erasure.module.js';
 import { FlowsModule } from './flows/flows.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { typeOrmOptions } from './database/typeorm-options.js';
+import { ENTITIES } from './entities.js';
 import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { LoggingModule } from './logging/logging.module.js';
@@ -17,6 +18,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { OneKycModule } from './onekyc/onekyc.module.js';
 import { PartnerAuthModule } from './partner-auth/partner-auth.module.js';
 import { ReconciliationModule } from './reconciliation/reconciliation.module.js';
+import { RetentionModule } from './retention/retention.module.js';
 import { SubmissionsModule } from './submissions/submissions.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
@@ -30,7 +32,7 @@ export class AppModule {
         AppConfigModule.forRoot(config),
         LoggingModule.forRoot(config),
         TypeOrmModule.forRootAsync({
-          useFactory: () => typeOrmOptions(config.database.url, config.database.poolSize),
+          useFactory: () => typeOrmOptions(config.database.url, config.database.poolSize, ENTITIES),
         }),
         DatabaseModule,
         ScheduleModule.forRoot(),
@@ -46,6 +48,7 @@ export class AppModule {
         IdentityModule,
         ErasureModule,
         ReconciliationModule,
+        RetentionModule,
         WebhooksModule,
       ],
     };

@@ -12,7 +12,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { AdminApiKeyGuard, AuthenticatedRequest } from '../common/api-key.guard.js';
+import { AdminApiKeyGuard, AuthenticatedRequest } from '../partner-auth/admin-key.guard.js';
 import { ProblemException } from '../common/problem.js';
 import { UUID_ID_PIPE } from '../common/uuid-param.pipe.js';
 import { ReconciliationService } from '../reconciliation/reconciliation.service.js';

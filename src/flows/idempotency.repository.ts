@@ -105,12 +105,4 @@ export class IdempotencyRepository {
       [apiKeyId, key],
     );
   }
-
-  /** Housekeeping: drops expired records (called by the retention job). */
-  async purgeExpired(): Promise<number> {
-    const res: [unknown[], number] = await this.dataSource.query(
-      `DELETE FROM idempotency_keys WHERE expires_at < now()`,
-    );
-    return Array.isArray(res) ? Number(res[1] ?? 0) : 0;
-  }
 }

@@ -4,7 +4,7 @@
 // first, in constant time; only a bearer value that is no key and looks like a JWT is verified.
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { missingBearer, unauthorized } from '../common/api-key.guard.js';
+import { missingBearer, unauthorized } from './admin-key.guard.js';
 import { ProblemException } from '../common/problem.js';
 import { bearerToken, SecretSet } from '../common/secrets.js';
 import { AppConfig } from '../config/app-config.js';

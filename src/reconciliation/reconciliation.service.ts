@@ -1,4 +1,4 @@
-// Reconciliation: no submission stays pending because a callback was lost (issue 6).
+// Reconciliation: no submission stays pending because a callback was lost.
 //
 // One run, on whichever instance its cron fires (many instances share one database):
 //   1. rows whose initiation never finished (a crash mid-request) become INITIATION_FAILED;
@@ -12,22 +12,22 @@
 // Claiming rounds repeat until nothing is due or the run-time cap is reached. Every run is
 // recorded in job_runs and counted in metrics.
 import { Injectable, Logger } from '@nestjs/common';
-import {
-  isOurSessionIdFormat,
-  dedupeKey,
-  providerResultToTransitionInput,
-} from '../callbacks/callback-mapping.js';
 import { AppConfig } from '../config/app-config.js';
 import { DEFAULT_CLIENT_OPTIONS, OneKycClient } from '../onekyc/onekyc.client.js';
 import { OneKycErrorKind, OneKycException } from '../onekyc/onekyc.exception.js';
 import type { CallPriority, OneKycSubmissionDetails } from '../onekyc/onekyc.types.js';
+import {
+  dedupeKey,
+  isOurSessionIdFormat,
+  providerResultToTransitionInput,
+} from '../submissions/provider-result.js';
 import type { EventSource } from '../submissions/submission-status.js';
 import { SubmissionEntity } from '../submissions/submission.entity.js';
 import { ClaimedPoll, SubmissionPollsRepository } from '../submissions/submission-polls.repository.js';
 import { EventInput, SubmissionsRepository } from '../submissions/submissions.repository.js';
 import { Sql } from '../database/sql.js';
+import { emptyRunCounts, JobRuns, RunCounts } from '../jobs/job-runs.js';
 import { forEachBounded } from './bounded.js';
-import { JobInstance } from './job-instance.js';
 import { decideMatch } from './poll-matching.js';
 import {
   deferredPollDelaySeconds,
@@ -36,8 +36,9 @@ import {
   PollScheduleOptions,
 } from './poll-schedule.js';
 import { ReconciliationMetrics, PollOutcome } from './reconciliation.metrics.js';
-import { ReconciliationRepository, RunCounts } from './reconciliation.repository.js';
 
+/** The job's name in job_runs and the run metrics. */
+const JOB = 'reconcile';
 /** A run stops claiming after this long (the next tick continues); polls get 80 % of it. */
 export const RUN_TIME_CAP_MS = 5 * 60_000;
 /** Aim for claim batches the rate limit drains in about this long (keeps leases short and fair). */
@@ -84,14 +85,14 @@ export class ReconciliationService {
 
   constructor(
     private readonly config: AppConfig,
-    private readonly repo: ReconciliationRepository,
+    private readonly runs: JobRuns,
     private readonly sql: Sql,
     private readonly submissions: SubmissionsRepository,
     private readonly polls: SubmissionPollsRepository,
     private readonly client: OneKycClient,
     private readonly metrics: ReconciliationMetrics,
-    private readonly instance: JobInstance,
   ) {
+    runs.declare(JOB);
     this.schedule = { afterSeconds: config.reconcile.afterSeconds, ...POLL_SCHEDULE_DEFAULTS };
   }
 
@@ -101,7 +102,7 @@ export class ReconciliationService {
    */
   async runOnce(): Promise<ReconcileRunSummary | null> {
     if (this.current || this.stopping) {
-      this.metrics.run('reconcile', 'skipped');
+      this.runs.skipped(JOB);
       return null;
     }
     this.current = this.run();
@@ -153,30 +154,16 @@ export class ReconciliationService {
   }
 
   private async run(): Promise<ReconcileRunSummary> {
-    const started = performance.now();
-    const counts: RunCounts = { claimed: 0, updated: 0, unchanged: 0, failed: 0, expired: 0 };
+    const counts = emptyRunCounts();
     let initiationFailed = 0;
-    let error: string | null = null;
-    let runId = '';
-    try {
-      runId = await this.repo.startRun('reconcile', this.instance.id);
+    const { runId, durationMs, error } = await this.runs.record(JOB, counts, async () => {
       const hardDeadline = Date.now() + RUN_TIME_CAP_MS;
       const pollDeadline = Date.now() + RUN_TIME_CAP_MS * 0.8;
       initiationFailed = await this.failStuckInitiations(hardDeadline);
       await this.pollDue(counts, pollDeadline);
       const expired = await this.expireOverdue(hardDeadline);
       counts.expired = initiationFailed + expired;
-    } catch (err) {
-      error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      this.logger.error({ err: error, runId }, 'reconciliation run failed');
-    }
-    const durationMs = performance.now() - started;
-    if (runId) {
-      await this.repo
-        .finishRun(runId, counts, durationMs, error)
-        .catch((err: Error) => this.logger.error({ err: err.message, runId }, 'could not record the run'));
-    }
-    this.metrics.run('reconcile', error ? 'error' : 'success', durationMs);
+    });
     await this.submissions
       .pendingSummary()
       .then((s) => this.metrics.pendingSummary(s.pending, s.oldestPendingAgeSeconds))

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
 import { ReconciliationService } from '../../src/reconciliation/reconciliation.service.js';
-import { RetentionService } from '../../src/reconciliation/retention.service.js';
+import { RetentionService } from '../../src/retention/retention.service.js';
 import { SubmissionsRepository } from '../../src/submissions/submissions.repository.js';
 import { TEST_API_KEY } from '../support/app.js';
 import { bearer, json } from '../support/http.js';

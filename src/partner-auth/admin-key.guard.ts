@@ -5,10 +5,10 @@
 import { CanActivate, ExecutionContext, Injectable, Optional } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AppConfig } from '../config/app-config.js';
-import { Caller, setCaller } from '../partner-auth/caller.js';
-import { UserTokenVerifier } from '../partner-auth/user-token.verifier.js';
-import { ProblemException } from './problem.js';
-import { bearerToken, SecretSet } from './secrets.js';
+import { Caller, setCaller } from './caller.js';
+import { UserTokenVerifier } from './user-token.verifier.js';
+import { ProblemException } from '../common/problem.js';
+import { bearerToken, SecretSet } from '../common/secrets.js';
 
 export type AuthenticatedRequest = FastifyRequest & { adminKeyId?: string; caller?: Caller };
 
