@@ -10,7 +10,6 @@ import { ErasureModule } from './erasure/erasure.module.js';
 import { FlowsModule } from './flows/flows.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { typeOrmOptions } from './database/typeorm-options.js';
-import { ENTITIES } from './entities.js';
 import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { LoggingModule } from './logging/logging.module.js';
@@ -32,7 +31,7 @@ export class AppModule {
         AppConfigModule.forRoot(config),
         LoggingModule.forRoot(config),
         TypeOrmModule.forRootAsync({
-          useFactory: () => typeOrmOptions(config.database.url, config.database.poolSize, ENTITIES),
+          useFactory: () => typeOrmOptions(config.database.url, config.database.poolSize),
         }),
         DatabaseModule,
         ScheduleModule.forRoot(),
