@@ -68,6 +68,9 @@ export function createValidationPipe(): ValidationPipe {
     forbidUnknownValues: true,
     transform: true,
     stopAtFirstError: false,
+    // Bodies taken with a custom decorator validate themselves (the provider's callback:
+    // @ProviderCallbackBody() keeps fields the provider adds); this pipe does not see them.
+    validateCustomDecorators: false,
     exceptionFactory: (errors) => validationProblem(flattenValidationErrors(errors)),
   });
 }
