@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { ConfigurationAlarm, configurationAlarmMetricProviders } from './configuration-alarm.service.js';
-import { registerOneKycProblemMapper } from './onekyc-problem.js';
 import { ONEKYC_CLIENT_OPTIONS, OneKycClient } from './onekyc.client.js';
 import { OneKycMetrics, oneKycMetricProviders } from './onekyc.metrics.js';
 import { providerCallBudgetStore } from './provider-call-budget.repository.js';
@@ -21,8 +20,4 @@ import { providerCallBudgetStore } from './provider-call-budget.repository.js';
   ],
   exports: [OneKycClient, ConfigurationAlarm],
 })
-export class OneKycModule {
-  constructor() {
-    registerOneKycProblemMapper();
-  }
-}
+export class OneKycModule {}
