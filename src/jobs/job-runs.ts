@@ -11,7 +11,6 @@ export const JOB_RUNS_TOTAL = 'onekyc_job_runs_total';
 export const JOB_RUN_DURATION = 'onekyc_job_run_duration_seconds';
 /** `skipped`: a tick came while this instance's previous run was still going. */
 export const RUN_OUTCOMES = ['success', 'error', 'skipped'] as const;
-export type RunOutcome = (typeof RUN_OUTCOMES)[number];
 
 /** The counts of a `job_runs` row; what each means is up to the job (see its service). */
 export interface RunCounts {
