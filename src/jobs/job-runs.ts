@@ -1,6 +1,6 @@
 // What every scheduled job (reconciliation, retention) shares: a `job_runs` row per run (which
-// instance ran it, its counts, how long, the error), the run metrics, and the pruning of old run
-// rows. A job's own work happens inside `record`; the row is written before and after it.
+// instance ran it, its counts, how long, the error) and the run metrics. A job's own work happens
+// inside `record`; the row is written before and after it. (Old rows are deleted by retention.)
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectMetric, makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 import type { Counter, Histogram } from 'prom-client';
@@ -77,11 +77,7 @@ export class JobRuns {
    * `counts`), then the row finished with the counts, duration and error. A failing `work` ends
    * the run with its error (logged, recorded, returned); it is not thrown.
    */
-  async record(
-    job: string,
-    counts: RunCounts,
-    work: (runId: string) => Promise<void>,
-  ): Promise<RecordedRun> {
+  async record(job: string, counts: RunCounts, work: (runId: string) => Promise<void>): Promise<RecordedRun> {
     const started = performance.now();
     let runId = '';
     let error: string | null = null;
@@ -103,16 +99,6 @@ export class JobRuns {
     return { runId, durationMs, error };
   }
 
-  /** Run records older than `days` (the admin stats show the last few only). */
-  async prune(days: number): Promise<number> {
-    const rows = await this.sql.query<{ n: number }>(
-      `WITH d AS (DELETE FROM job_runs WHERE started_at < now() - make_interval(days => $1) RETURNING 1)
-       SELECT count(*)::int AS n FROM d`,
-      [days],
-    );
-    return rows[0].n;
-  }
-
   private async start(job: string): Promise<string> {
     const rows = await this.sql.query<{ id: string }>(
       `INSERT INTO job_runs (job, instance_id) VALUES ($1, $2) RETURNING id`,
@@ -121,7 +107,12 @@ export class JobRuns {
     return String(rows[0].id);
   }
 
-  private async finish(id: string, counts: RunCounts, durationMs: number, error: string | null): Promise<void> {
+  private async finish(
+    id: string,
+    counts: RunCounts,
+    durationMs: number,
+    error: string | null,
+  ): Promise<void> {
     await this.sql.query(
       `UPDATE job_runs SET finished_at = now(), claimed = $2, updated = $3, unchanged = $4, failed = $5,
               expired = $6, duration_ms = $7, error = $8

@@ -14,7 +14,12 @@ import { ReconciliationService } from './reconciliation.service.js';
  */
 @Module({
   imports: [OneKycModule, SubmissionsModule, JobsModule],
-  providers: [...reconciliationMetricProviders, ReconciliationMetrics, ReconciliationService, ReconciliationCron],
+  providers: [
+    ...reconciliationMetricProviders,
+    ReconciliationMetrics,
+    ReconciliationService,
+    ReconciliationCron,
+  ],
   exports: [ReconciliationService],
 })
 export class ReconciliationModule {}

@@ -27,6 +27,7 @@ import { ClaimedPoll, SubmissionPollsRepository } from '../submissions/submissio
 import { EventInput, SubmissionsRepository } from '../submissions/submissions.repository.js';
 import { Sql } from '../database/sql.js';
 import { emptyRunCounts, JobRuns, RunCounts } from '../jobs/job-runs.js';
+import { SingleRun } from '../jobs/single-run.js';
 import { forEachBounded } from './bounded.js';
 import { decideMatch } from './poll-matching.js';
 import {
@@ -80,8 +81,7 @@ interface PollResult {
 export class ReconciliationService {
   private readonly logger = new Logger(ReconciliationService.name);
   private readonly schedule: PollScheduleOptions;
-  private current: Promise<ReconcileRunSummary> | null = null;
-  private stopping = false;
+  private readonly single: SingleRun<ReconcileRunSummary>;
 
   constructor(
     private readonly config: AppConfig,
@@ -93,6 +93,7 @@ export class ReconciliationService {
     private readonly metrics: ReconciliationMetrics,
   ) {
     runs.declare(JOB);
+    this.single = new SingleRun(() => runs.skipped(JOB));
     this.schedule = { afterSeconds: config.reconcile.afterSeconds, ...POLL_SCHEDULE_DEFAULTS };
   }
 
@@ -100,17 +101,8 @@ export class ReconciliationService {
    * One reconciliation run. Resolves with its summary, or null when this instance is already
    * running one (runs never overlap on an instance) or is shutting down.
    */
-  async runOnce(): Promise<ReconcileRunSummary | null> {
-    if (this.current || this.stopping) {
-      this.runs.skipped(JOB);
-      return null;
-    }
-    this.current = this.run();
-    try {
-      return await this.current;
-    } finally {
-      this.current = null;
-    }
+  runOnce(): Promise<ReconcileRunSummary | null> {
+    return this.single.start(() => this.run());
   }
 
   /**
@@ -130,8 +122,7 @@ export class ReconciliationService {
 
   /** Stops claiming and waits (bounded) for the run in progress to hand its rows back. */
   async shutdown(): Promise<void> {
-    this.stopping = true;
-    const running = this.current;
+    const running = this.single.stop();
     if (!running) return;
     const since = performance.now();
     const waitMs = 3 * this.config.onekyc.timeoutMs + 15_000;
@@ -187,7 +178,7 @@ export class ReconciliationService {
     // The lease outlives the batch: its drain time, plus one call's worst case with retries.
     const leaseSeconds = Math.ceil(claimSize / backgroundRps) + Math.ceil((3 * timeoutMs) / 1000) + 15;
 
-    while (!this.stopping && Date.now() < deadline) {
+    while (!this.single.stopping && Date.now() < deadline) {
       const batch = await this.polls.claimDue(claimSize, leaseSeconds);
       if (batch.length === 0) return;
       counts.claimed += batch.length;
@@ -204,7 +195,7 @@ export class ReconciliationService {
           else counts.unchanged++;
           if (res.outcome === 'deferred') budgetDry = true;
         },
-        () => this.stopping || budgetDry,
+        () => this.single.stopping || budgetDry,
       );
       if (unstarted.length > 0) {
         counts.claimed -= unstarted.length;
@@ -233,7 +224,7 @@ export class ReconciliationService {
       );
     } catch (err) {
       if (!(err instanceof OneKycException)) throw err;
-      if (this.stopping && err.isTemporary) {
+      if (this.single.stopping && err.isTemporary) {
         // Shutting down (the client may already be closing): not a poll, hand the row back as due.
         await this.polls.releaseClaims([row.id]);
         return { outcome: 'deferred', changed: false, released: true, error: err };
@@ -350,7 +341,7 @@ export class ReconciliationService {
   private async failStuckInitiations(deadline: number): Promise<number> {
     const olderThanSeconds = stuckInitiationSeconds(this.config.onekyc.timeoutMs);
     let total = 0;
-    while (!this.stopping && Date.now() < deadline) {
+    while (!this.single.stopping && Date.now() < deadline) {
       const { locked, applied } = await this.sql.transaction(async (tx) => {
         const ids = await this.polls.lockStuckInitiations(tx, SETTLE_BATCH, olderThanSeconds);
         let n = 0;
@@ -409,7 +400,7 @@ export class ReconciliationService {
       total += applied;
       this.metrics.settled('EXPIRED', applied);
       if (locked < SETTLE_BATCH || applied === 0) break;
-    } while (!this.stopping && Date.now() < deadline);
+    } while (!this.single.stopping && Date.now() < deadline);
     return total;
   }
 }

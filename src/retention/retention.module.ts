@@ -12,6 +12,12 @@ import { RetentionService } from './retention.service.js';
  */
 @Module({
   imports: [ErasureModule, JobsModule],
-  providers: [...retentionMetricProviders, RetentionMetrics, RetentionRepository, RetentionService, RetentionCron],
+  providers: [
+    ...retentionMetricProviders,
+    RetentionMetrics,
+    RetentionRepository,
+    RetentionService,
+    RetentionCron,
+  ],
 })
 export class RetentionModule {}

@@ -1,5 +1,5 @@
 // The age-based deletes of the retention job that are not the store's (submissions are erased
-// through src/erasure and src/submissions/). Each is one statement and returns how many rows went.
+// through src/erasure and src/submissions/). Each is one statement and answers how many rows went.
 import { Injectable } from '@nestjs/common';
 import { Sql } from '../database/sql.js';
 
@@ -11,24 +11,30 @@ export class RetentionRepository {
    * Quarantined callbacks (sessions we never issued) older than `days`: their raw payload may hold
    * KTP data and no submission outcome depends on them, so the whole row goes.
    */
-  async purgeQuarantine(days: number): Promise<number> {
-    const rows = await this.sql.query<{ n: number }>(
-      `WITH d AS (DELETE FROM unmatched_callbacks WHERE received_at < now() - make_interval(days => $1) RETURNING 1)
-       SELECT count(*)::int AS n FROM d`,
+  purgeQuarantine(days: number): Promise<number> {
+    return this.deleted(
+      `DELETE FROM unmatched_callbacks WHERE received_at < now() - make_interval(days => $1)`,
       [days],
     );
-    return rows[0].n;
   }
 
   /**
    * Idempotency records past their expiry (IDEMPOTENCY_TTL_HOURS after the first request). Flows
    * already ignores and takes over expired ones; this only keeps the table small.
    */
-  async purgeExpiredIdempotencyKeys(): Promise<number> {
+  purgeExpiredIdempotencyKeys(): Promise<number> {
+    return this.deleted(`DELETE FROM idempotency_keys WHERE expires_at < now()`, []);
+  }
+
+  /** Job run records older than `days` (the admin stats show the last few only). */
+  pruneJobRuns(days: number): Promise<number> {
+    return this.deleted(`DELETE FROM job_runs WHERE started_at < now() - make_interval(days => $1)`, [days]);
+  }
+
+  private async deleted(statement: string, params: unknown[]): Promise<number> {
     const rows = await this.sql.query<{ n: number }>(
-      `WITH d AS (DELETE FROM idempotency_keys WHERE expires_at < now() RETURNING 1)
-       SELECT count(*)::int AS n FROM d`,
-      [],
+      `WITH d AS (${statement} RETURNING 1) SELECT count(*)::int AS n FROM d`,
+      params,
     );
     return rows[0].n;
   }

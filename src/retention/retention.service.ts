@@ -12,6 +12,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { ErasureService } from '../erasure/erasure.service.js';
 import { emptyRunCounts, JobRuns, RunCounts } from '../jobs/job-runs.js';
+import { SingleRun } from '../jobs/single-run.js';
 import { RetentionMetrics } from './retention.metrics.js';
 import { RetentionRepository } from './retention.repository.js';
 
@@ -38,8 +39,7 @@ export interface RetentionRunSummary extends RunCounts {
 @Injectable()
 export class RetentionService {
   private readonly logger = new Logger(RetentionService.name);
-  private current: Promise<RetentionRunSummary> | null = null;
-  private stopping = false;
+  private readonly single: SingleRun<RetentionRunSummary>;
 
   constructor(
     private readonly config: AppConfig,
@@ -49,26 +49,17 @@ export class RetentionService {
     private readonly metrics: RetentionMetrics,
   ) {
     runs.declare(JOB);
+    this.single = new SingleRun(() => runs.skipped(JOB));
   }
 
   /** One retention run; null when one is already running on this instance (or shutting down). */
-  async runOnce(): Promise<RetentionRunSummary | null> {
-    if (this.current || this.stopping) {
-      this.runs.skipped(JOB);
-      return null;
-    }
-    this.current = this.run();
-    try {
-      return await this.current;
-    } finally {
-      this.current = null;
-    }
+  runOnce(): Promise<RetentionRunSummary | null> {
+    return this.single.start(() => this.run());
   }
 
   async shutdown(): Promise<void> {
-    this.stopping = true;
     // A batch is one short transaction: waiting for it is quick.
-    await this.current?.catch(() => undefined);
+    await this.single.stop()?.catch(() => undefined);
   }
 
   private async run(): Promise<RetentionRunSummary> {
@@ -80,7 +71,7 @@ export class RetentionService {
       try {
         const days = this.config.pii.retentionDays;
         const deadline = Date.now() + RUN_TIME_CAP_MS;
-        while (!this.stopping && Date.now() < deadline) {
+        while (!this.single.stopping && Date.now() < deadline) {
           const rows = await this.erasure.redactDue({ finishedDaysAgo: days, limit: REDACT_BATCH }, 'system');
           const erased = rows.filter((r) => r.ktpData || r.imageUrls || r.nikHash || r.eventPayloads > 0);
           counts.claimed += rows.length;
@@ -92,7 +83,7 @@ export class RetentionService {
         }
         counts.expired = await this.repo.purgeExpiredIdempotencyKeys();
         quarantinePurged = await this.repo.purgeQuarantine(days);
-        jobRunsPruned = await this.runs.prune(JOB_RUNS_KEEP_DAYS);
+        jobRunsPruned = await this.repo.pruneJobRuns(JOB_RUNS_KEEP_DAYS);
       } catch (err) {
         counts.failed++;
         throw err;
