@@ -147,7 +147,9 @@ describe('callback body fast path', () => {
     class Plain {
       @IsOptional() @IsString() @MaxLength(10) name?: string;
     }
-    expect(rulesOf(Plain)).toEqual({ name: { kind: 'string', optional: true, notEmpty: false, maxLength: 10 } });
+    expect(rulesOf(Plain)).toEqual({
+      name: { kind: 'string', optional: true, notEmpty: false, maxLength: 10 },
+    });
   });
 
   it('should accept the bodies the provider sends', () => {

@@ -1,16 +1,7 @@
 // The provider's result callback: POST, PUT or PATCH /v1/callbacks/onekyc (the partner registers
 // one method with the provider; all three are served). 200 {"received": true} only after the
 // event and its effect are committed.
-import {
-  applyDecorators,
-  Controller,
-  HttpCode,
-  Patch,
-  Post,
-  Put,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
+import { applyDecorators, Controller, HttpCode, Patch, Post, Put, Res, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,

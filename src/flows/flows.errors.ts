@@ -3,9 +3,6 @@
 import { SimpleFeatureError } from '../common/problem.js';
 
 export type FlowsErrorCode =
-  | 'VERIFICATION_NOT_FOUND'
-  | 'NOT_THE_TOKEN_USER'
-  | 'IDEMPOTENCY_KEY_REUSED'
-  | 'IDEMPOTENCY_IN_PROGRESS';
+  'VERIFICATION_NOT_FOUND' | 'NOT_THE_TOKEN_USER' | 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_IN_PROGRESS';
 
 export class FlowsError extends SimpleFeatureError<FlowsErrorCode> {}

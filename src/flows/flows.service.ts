@@ -89,7 +89,8 @@ export class FlowsService {
   /** Another user's verification reads exactly like a missing one (ids cannot be probed). */
   async get(id: string, caller: Caller): Promise<VerificationDto> {
     const s = await this.submissions.findById(id);
-    if (!s || !mayRead(caller, s)) throw new FlowsError('VERIFICATION_NOT_FOUND', `No verification with id ${id}`);
+    if (!s || !mayRead(caller, s))
+      throw new FlowsError('VERIFICATION_NOT_FOUND', `No verification with id ${id}`);
     return toVerificationDto(s);
   }
 

@@ -4,5 +4,9 @@ import { SubmissionsModule } from '../submissions/submissions.module.js';
 import { IdentityExternalController } from './identity.controller.external.js';
 import { IdentityService } from './identity.service.js';
 
-@Module({ imports: [SubmissionsModule], controllers: [IdentityExternalController], providers: [IdentityService] })
+@Module({
+  imports: [SubmissionsModule],
+  controllers: [IdentityExternalController],
+  providers: [IdentityService],
+})
 export class IdentityModule {}

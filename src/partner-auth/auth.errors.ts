@@ -4,9 +4,6 @@
 import { SimpleFeatureError } from '../common/problem.js';
 
 export type AuthErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'CALLER_NOT_ALLOWED'
-  | 'CALLBACK_ADDRESS_NOT_ALLOWED'
-  | 'USER_TOKENS_UNAVAILABLE';
+  'UNAUTHENTICATED' | 'CALLER_NOT_ALLOWED' | 'CALLBACK_ADDRESS_NOT_ALLOWED' | 'USER_TOKENS_UNAVAILABLE';
 
 export class AuthError extends SimpleFeatureError<AuthErrorCode> {}

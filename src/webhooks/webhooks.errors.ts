@@ -3,8 +3,6 @@
 import { SimpleFeatureError } from '../common/problem.js';
 
 export type WebhooksErrorCode =
-  | 'WEBHOOK_ENDPOINT_NOT_FOUND'
-  | 'WEBHOOK_DELIVERY_NOT_FOUND'
-  | 'WEBHOOK_DELIVERY_IN_FLIGHT';
+  'WEBHOOK_ENDPOINT_NOT_FOUND' | 'WEBHOOK_DELIVERY_NOT_FOUND' | 'WEBHOOK_DELIVERY_IN_FLIGHT';
 
 export class WebhooksError extends SimpleFeatureError<WebhooksErrorCode> {}
