@@ -17,6 +17,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { OneKycModule } from './onekyc/onekyc.module.js';
 import { PartnerAuthModule } from './partner-auth/partner-auth.module.js';
 import { ReconciliationModule } from './reconciliation/reconciliation.module.js';
+import { RetentionModule } from './retention/retention.module.js';
 import { SubmissionsModule } from './submissions/submissions.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
@@ -46,6 +47,7 @@ export class AppModule {
         IdentityModule,
         ErasureModule,
         ReconciliationModule,
+        RetentionModule,
         WebhooksModule,
       ],
     };

@@ -7,7 +7,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { AdminApiKeyGuard } from '../common/api-key.guard.js';
+import { AdminApiKeyGuard } from '../partner-auth/admin-key.guard.js';
 import { AdminService } from './admin.service.js';
 import { AdminStatsDto } from './dto/admin-stats.dto.js';
 import { ProblemDto } from './dto/problem.dto.js';

@@ -12,8 +12,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { AdminApiKeyGuard, AuthenticatedRequest } from '../common/api-key.guard.js';
-import { ProblemException } from '../common/problem.js';
+import { AdminApiKeyGuard, AuthenticatedRequest } from '../partner-auth/admin-key.guard.js';
 import { UUID_ID_PIPE } from '../common/uuid-param.pipe.js';
 import { ReconciliationService } from '../reconciliation/reconciliation.service.js';
 import { AdminService } from './admin.service.js';
@@ -24,6 +23,7 @@ import {
   SubmissionDetailQueryDto,
 } from './dto/admin-submissions.dto.js';
 import { ProblemDto } from './dto/problem.dto.js';
+import { AdminError } from './admin.errors.js';
 
 @ApiTags('admin')
 @ApiBearerAuth('admin')
@@ -89,7 +89,7 @@ export class AdminSubmissionsController {
   @ApiBadGatewayResponse({ description: 'The provider answered with an error', type: ProblemDto })
   async reconcile(@Param('id', UUID_ID_PIPE) id: string): Promise<AdminSubmissionDetailDto> {
     const updated = await this.reconciliation.reconcileOne(id, 'admin');
-    if (!updated) throw ProblemException.of(404, `No submission ${id}`);
+    if (!updated) throw new AdminError('SUBMISSION_NOT_FOUND', `No submission ${id}`);
     return this.admin.submissionDetail(id);
   }
 }

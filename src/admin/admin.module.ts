@@ -6,10 +6,11 @@ import { AdminSubmissionsController } from './admin-submissions.controller.js';
 import { AdminRepository } from './admin.repository.js';
 import { AdminService } from './admin.service.js';
 import { ReconciliationModule } from '../reconciliation/reconciliation.module.js';
+import { SubmissionsModule } from '../submissions/submissions.module.js';
 
-/** The operators' API under /admin (ADMIN_API_KEYS). The store comes from the global SubmissionsModule. */
+/** The operators' API under /admin (ADMIN_API_KEYS). Reads and masks through the store (SubmissionsModule). */
 @Module({
-  imports: [ReconciliationModule],
+  imports: [ReconciliationModule, SubmissionsModule],
   controllers: [
     AdminSubmissionsController,
     AdminStatsController,

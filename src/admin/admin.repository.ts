@@ -1,11 +1,10 @@
 // The admin API's SQL: read-only listings shaped for the indexes of CreateCoreTables (and
 // AddSubmissionsUserCreatedIndex), stats, and the append-only audit log. Listings are keyset
 // paginated with a row comparison `(created_at, id) < ($at, $id)` so PostgreSQL walks an index in
-// order and stops after one page, however deep. `unmatched_callbacks` is read with plain SQL on
-// purpose: the callbacks module owns its entity; the audit room writes `admin_audit_log`.
+// order and stops after one page, however deep. The callbacks room writes `unmatched_callbacks`;
+// the audit room writes `admin_audit_log`; this file only reads.
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { Sql } from '../database/sql.js';
 import { PENDING_SQL } from '../submissions/submission-sql.js';
 import { SubmissionResult, SubmissionStatus } from '../submissions/submission-status.js';
 import type { KeysetPosition } from './admin-cursor.js';
@@ -134,7 +133,7 @@ const SORT_AT = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD
 
 @Injectable()
 export class AdminRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly sql: Sql) {}
 
   /**
    * The page query, exposed so the EXPLAIN test checks exactly what runs. Every filter is an
@@ -182,7 +181,7 @@ export class AdminRepository {
     limit: number,
   ): Promise<SubmissionListRow[]> {
     const { sql, params } = this.buildListQuery(filters, after, limit);
-    return this.dataSource.query(sql, params);
+    return this.sql.query(sql, params);
   }
 
   /**
@@ -190,7 +189,7 @@ export class AdminRepository {
    * events, so a submission flooded with duplicate callbacks still shows how it ended.
    */
   async findEvents(submissionId: string, limit: number): Promise<SubmissionEventRow[]> {
-    const rows: SubmissionEventRow[] = await this.dataSource.query(
+    const rows = await this.sql.query<SubmissionEventRow>(
       `SELECT * FROM (
          SELECT id, type, source, from_status, to_status, status, result, provider_submission_id,
                 duplicate, stale, conflict, detail, payload_enc IS NOT NULL AS has_payload, created_at
@@ -204,14 +203,14 @@ export class AdminRepository {
 
   /** One pass over submissions: counts by (status, result), conflicts and the oldest pending row. */
   async countSubmissions(): Promise<SubmissionCounts> {
-    const rows: {
+    const rows = await this.sql.query<{
       status: SubmissionStatus;
       result: SubmissionResult | null;
       count: number;
       conflicts: number;
       oldest_pending: Date | null;
       oldest_pending_age: number | null;
-    }[] = await this.dataSource.query(
+    }>(
       `SELECT status, result, count(*)::int AS count,
               (count(*) FILTER (WHERE has_conflict))::int AS conflicts,
               min(created_at) FILTER (WHERE status IN ${PENDING_SQL}) AS oldest_pending,
@@ -233,7 +232,7 @@ export class AdminRepository {
 
   /** The newest runs of a job (reconciliation writes them), newest first. */
   lastJobRuns(job: string, limit: number): Promise<JobRunRow[]> {
-    return this.dataSource.query(
+    return this.sql.query(
       `SELECT id, instance_id, started_at, finished_at, claimed, updated, unchanged, failed, expired,
               duration_ms, error
        FROM job_runs WHERE job = $1 ORDER BY started_at DESC, id DESC LIMIT $2`,
@@ -242,7 +241,7 @@ export class AdminRepository {
   }
 
   async countQuarantinedCallbacks(): Promise<number> {
-    const rows: { n: number }[] = await this.dataSource.query(
+    const rows = await this.sql.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM unmatched_callbacks WHERE resolved_at IS NULL`,
     );
     return rows[0].n;
@@ -262,7 +261,7 @@ export class AdminRepository {
       where.push(`(received_at, id) < ($1::timestamptz, $2::bigint)`);
     }
     params.push(limit);
-    return this.dataSource.query(
+    return this.sql.query(
       `SELECT id, partner_session_id, provider_submission_id, status, result, source, payload_enc,
               received_at, resolved_at, ${SORT_AT('received_at')} AS sort_at
        FROM unmatched_callbacks
@@ -283,7 +282,7 @@ export class AdminRepository {
     contactHash: string | null,
     limit: number,
   ): Promise<RelatedVerificationRow[]> {
-    return this.dataSource.query(
+    return this.sql.query(
       `SELECT * FROM (
          (SELECT o.id, 'NIK' AS relation, o.user_id, o.user_id_type, o.status, o.result, o.created_at
           FROM submissions o, submissions me
@@ -324,7 +323,7 @@ export class AdminRepository {
       where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::bigint)`);
     }
     params.push(limit);
-    return this.dataSource.query(
+    return this.sql.query(
       `SELECT id, actor_kind, admin_key_id, action, submission_id, detail, created_at,
               ${SORT_AT('created_at')} AS sort_at
        FROM admin_audit_log

@@ -2,7 +2,6 @@
 // submission's story, and the numbers. Personal data is decrypted only for the rows of the page
 // being answered and leaves masked, except through an audited reveal.
 import { Injectable, Logger } from '@nestjs/common';
-import { ProblemException } from '../common/problem.js';
 import { AuditLogRepository } from '../audit/audit-log.repository.js';
 import { AppConfig } from '../config/app-config.js';
 import {
@@ -54,6 +53,7 @@ import {
   ListSubmissionsQueryDto,
 } from './dto/admin-submissions.dto.js';
 import { rangeEnd, rangeStart } from './dto/query-validators.js';
+import { AdminError } from './admin.errors.js';
 
 /** The timeline shows at most this many events (the latest). */
 export const MAX_TIMELINE_EVENTS = 1000;
@@ -112,7 +112,7 @@ export class AdminService {
    */
   async submissionDetail(id: string, reveal?: RevealRequest): Promise<AdminSubmissionDetailDto> {
     const s = await this.submissions.findById(id);
-    if (!s) throw ProblemException.of(404, `No submission ${id}`);
+    if (!s) throw new AdminError('SUBMISSION_NOT_FOUND', `No submission ${id}`);
     const contacts = this.tryDecrypt(s.id, () => this.submissions.decryptContacts(s));
     const ktp = this.tryDecrypt(s.id, () => this.submissions.decryptKtp(s));
     const images = this.tryDecrypt(s.id, () => this.submissions.decryptImageUrls(s));

@@ -7,7 +7,7 @@
 import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AppConfig } from '../config/app-config.js';
-import { ProblemException } from '../common/problem.js';
+import { AuthError } from '../partner-auth/auth.errors.js';
 import { SecretSet } from '../common/secrets.js';
 import { CallbackMetrics } from './callback-metrics.js';
 import { IpAllowList } from './ip-allow-list.js';
@@ -40,7 +40,7 @@ export class CallbackAuthGuard implements CanActivate {
     if (!this.allowList.allows(ip)) {
       this.metrics.count('rejected_ip');
       this.logger.warn({ ip, reason: 'ip_not_allowed' }, 'provider callback rejected');
-      throw ProblemException.of(403, 'This address is not allowed to deliver callbacks');
+      throw new AuthError('CALLBACK_ADDRESS_NOT_ALLOWED', 'This address is not allowed to deliver callbacks');
     }
     const raw = request.headers[this.header];
     const presented = Array.isArray(raw) ? raw[0] : raw;
@@ -51,7 +51,7 @@ export class CallbackAuthGuard implements CanActivate {
         { ip, reason: presented === undefined ? 'credential_missing' : 'credential_invalid' },
         'provider callback rejected',
       );
-      throw ProblemException.of(401, 'Missing or invalid callback credential');
+      throw new AuthError('UNAUTHENTICATED', 'Missing or invalid callback credential');
     }
     return true;
   }

@@ -5,84 +5,85 @@
 // extra field, a wrong type, an edge case) returns false and goes through class-validator as
 // before, so answers, errors and the stored payload do not change.
 //
-// RULES mirrors callback-body.dto.ts. `inSync` compares it with the DTO's class-validator
-// metadata at start: when the DTO changes and RULES does not, the fast path switches itself off
-// (and callback-body.fast-path.spec.ts fails, naming the difference).
+// The rules are read from OneKycCallbackDto itself (its class-validator metadata, and its
+// class-transformer @Type for nested objects), once, at start: the DTO is the one source of
+// truth. A decorator this file does not understand switches the fast path off (every body takes
+// the full path) rather than guessing; callback-body.fast-path.spec.ts fails when that happens.
+import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage } from 'class-validator';
-import { PROVIDER_STATUSES, SUBMISSION_RESULTS } from '../submissions/submission-status.js';
-import {
-  CertificateRegistrationDto,
-  ImageUrlsDto,
-  KtpDataDto,
-  OneKycCallbackDto,
-  SubmissionDetailsDto,
-  VerificationResultDto,
-} from './callback-body.dto.js';
+import { OneKycCallbackDto } from './callback-body.dto.js';
 
 type Rule =
-  | { kind: 'string'; optional: boolean; notEmpty?: boolean; maxLength?: number }
-  | { kind: 'in'; optional: boolean; values: readonly string[] }
-  | { kind: 'boolean' }
-  | { kind: 'object'; dto: Function; fields: Fields };
+  | { kind: 'string'; optional: boolean; notEmpty: boolean; maxLength?: number }
+  | { kind: 'in'; optional: boolean; values: readonly unknown[] }
+  | { kind: 'boolean'; optional: boolean }
+  | { kind: 'object'; optional: boolean; fields: Fields };
 type Fields = Record<string, Rule>;
 
-const str: Rule = { kind: 'string', optional: true };
-const bool: Rule = { kind: 'boolean' };
-const strings = (...names: string[]): Fields => Object.fromEntries(names.map((n) => [n, str]));
+/** What a DTO rule is made of: class-validator's name (or type) for it, and its constraints. */
+interface Constraint {
+  name: string;
+  constraints: unknown[] | undefined;
+}
 
-const RULES: Fields = {
-  submissionId: { kind: 'string', optional: false, notEmpty: true, maxLength: 128 },
-  partnerSessionId: { kind: 'string', optional: false, notEmpty: true, maxLength: 200 },
-  status: { kind: 'in', optional: false, values: PROVIDER_STATUSES },
-  result: { kind: 'in', optional: true, values: SUBMISSION_RESULTS },
-  reasonCode: { kind: 'string', optional: true, maxLength: 64 },
-  userId: str,
-  userIdType: str,
-  processedAt: { kind: 'string', optional: true, maxLength: 64 },
-  submissionDetails: {
-    kind: 'object',
-    dto: SubmissionDetailsDto,
-    fields: {
-      verificationResult: {
-        kind: 'object',
-        dto: VerificationResultDto,
-        fields: strings('nik', 'name', 'dateOfBirth', 'selfie'),
-      },
-      ktpData: {
-        kind: 'object',
-        dto: KtpDataDto,
-        fields: strings(
-          'nik',
-          'name',
-          'region',
-          'dateOfBirth',
-          'bloodType',
-          'religion',
-          'province',
-          'city',
-          'address',
-          'district',
-          'town',
-          'gender',
-          'rt',
-          'rw',
-          'occupation',
-          'validUntil',
-          'citizenship',
-          'maritalStatus',
-          'issuanceDate',
-        ),
-      },
-      certificateRegistration: {
-        kind: 'object',
-        dto: CertificateRegistrationDto,
-        fields: { eligibleToActivate: bool, onboardingCode: str, shouldSkipActivation: bool },
-      },
-      eligibleToActivate: bool,
-      imageUrls: { kind: 'object', dto: ImageUrlsDto, fields: strings('KTP', 'SELFIE', 'ADDITIONAL_SELFIE') },
-    },
-  },
+/** Which constraints each kind of rule may combine; anything else is not understood. */
+const ALLOWED: Record<Rule['kind'], ReadonlySet<string>> = {
+  string: new Set(['isString', 'isOptional', 'isNotEmpty', 'maxLength']),
+  in: new Set(['isIn', 'isOptional']),
+  boolean: new Set(['isBoolean', 'isOptional']),
+  object: new Set(['isObject', 'nestedValidation', 'isOptional']),
 };
+
+/**
+ * The fields of `dto` as rules, from its decorators; null when any property uses a decorator (or
+ * an option: each, always, groups) that the check below does not reproduce exactly.
+ */
+export function rulesOf(dto: Function): Fields | null {
+  const byProperty = new Map<string, Constraint[]>();
+  for (const m of getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false)) {
+    if (m.each || m.always || m.groups?.length) return null;
+    const list = byProperty.get(m.propertyName) ?? [];
+    list.push({ name: m.name ?? m.type, constraints: m.constraints });
+    byProperty.set(m.propertyName, list);
+  }
+  const fields: Fields = {};
+  for (const [property, constraints] of byProperty) {
+    const rule = ruleOf(dto, property, constraints);
+    if (!rule) return null;
+    fields[property] = rule;
+  }
+  return fields;
+}
+
+function ruleOf(dto: Function, property: string, list: Constraint[]): Rule | null {
+  const names = new Set(list.map((c) => c.name));
+  const arg = (name: string) => list.find((c) => c.name === name)?.constraints?.[0];
+  const optional = names.has('isOptional');
+  let rule: Rule;
+  if (names.has('isString')) {
+    const maxLength = arg('maxLength');
+    if (names.has('maxLength') && typeof maxLength !== 'number') return null;
+    rule = { kind: 'string', optional, notEmpty: names.has('isNotEmpty'), maxLength: maxLength as number };
+  } else if (names.has('isIn')) {
+    const values = arg('isIn');
+    if (!Array.isArray(values)) return null;
+    rule = { kind: 'in', optional, values };
+  } else if (names.has('isBoolean')) {
+    rule = { kind: 'boolean', optional };
+  } else if (names.has('isObject') && names.has('nestedValidation')) {
+    // The nested class, as class-transformer builds it from @Type.
+    const probe = plainToInstance(dto as new () => object, { [property]: {} }) as Record<string, unknown>;
+    const nested = (probe[property] as object | undefined)?.constructor;
+    if (!nested || nested === Object) return null;
+    const fields = rulesOf(nested);
+    if (!fields) return null;
+    rule = { kind: 'object', optional, fields };
+  } else {
+    return null;
+  }
+  for (const name of names) if (!ALLOWED[rule.kind].has(name)) return null;
+  return rule;
+}
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
@@ -97,7 +98,7 @@ function fits(value: Record<string, unknown>, fields: Fields): boolean {
     const v = value[key];
     if (v === undefined || v === null) {
       // IsOptional skips null and undefined; a required field must be there.
-      if ((rule.kind === 'string' || rule.kind === 'in') && !rule.optional) return false;
+      if (!rule.optional) return false;
       continue;
     }
     switch (rule.kind) {
@@ -121,61 +122,10 @@ function fits(value: Record<string, unknown>, fields: Fields): boolean {
   return true;
 }
 
+/** The callback DTO's rules; null when the fast path is off (a rule it cannot reproduce). */
+export const callbackFastPathRules = rulesOf(OneKycCallbackDto);
+
 /** True only for a body class-validator would accept against OneKycCallbackDto unchanged. */
 export function fastAccepts(value: unknown): boolean {
-  return callbackFastPathInSync && isPlainObject(value) && fits(value, RULES);
+  return callbackFastPathRules !== null && isPlainObject(value) && fits(value, callbackFastPathRules);
 }
-
-/** The class-validator rules RULES stands for, one sorted line per property (for the sync check). */
-function expectedSignature(dto: Function, fields: Fields): string[] {
-  const lines: string[] = [];
-  for (const [name, rule] of Object.entries(fields)) {
-    const parts: string[] = [];
-    if (rule.kind === 'string') {
-      parts.push('isString:');
-      if (rule.optional) parts.push('isOptional:[null]');
-      if (rule.notEmpty) parts.push('isNotEmpty:');
-      if (rule.maxLength !== undefined) parts.push(`maxLength:[${rule.maxLength}]`);
-    } else if (rule.kind === 'in') {
-      parts.push(`isIn:[${JSON.stringify(rule.values)}]`);
-      if (rule.optional) parts.push('isOptional:[null]');
-    } else if (rule.kind === 'boolean') {
-      parts.push('isBoolean:', 'isOptional:[null]');
-    } else {
-      parts.push('isObject:', 'isOptional:[null]', 'nestedValidation:');
-      lines.push(...expectedSignature(rule.dto, rule.fields));
-    }
-    lines.push(`${dto.name}.${name} ${parts.sort().join(' ')}`);
-  }
-  return lines.sort();
-}
-
-function actualSignature(dto: Function, fields: Fields): string[] {
-  const byProperty = new Map<string, string[]>();
-  for (const m of getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false)) {
-    const flags = (m.each ? ' each' : '') + (m.always ? ' always' : '') + (m.groups?.length ? ' groups' : '');
-    const c = m.constraints === undefined ? '' : JSON.stringify(m.constraints);
-    const line = `${m.name ?? m.type}:${c}${flags}`;
-    byProperty.set(m.propertyName, [...(byProperty.get(m.propertyName) ?? []), line]);
-  }
-  const lines: string[] = [];
-  for (const [name, parts] of byProperty) {
-    lines.push(`${dto.name}.${name} ${parts.sort().join(' ')}`);
-    const rule = fields[name];
-    if (rule?.kind === 'object') lines.push(...actualSignature(rule.dto, rule.fields));
-  }
-  return lines.sort();
-}
-
-/** The DTO's rules as class-validator holds them vs. RULES; empty when they agree. */
-export function callbackFastPathDrift(): { missing: string[]; unexpected: string[] } {
-  const expected = expectedSignature(OneKycCallbackDto, RULES);
-  const actual = actualSignature(OneKycCallbackDto, RULES);
-  return {
-    missing: expected.filter((l) => !actual.includes(l)),
-    unexpected: actual.filter((l) => !expected.includes(l)),
-  };
-}
-
-const drift = callbackFastPathDrift();
-export const callbackFastPathInSync = drift.missing.length === 0 && drift.unexpected.length === 0;

@@ -1,7 +1,8 @@
 // Validates a callback body against OneKycCallbackDto with this route's own options: unknown
 // fields are tolerated (the global pipe would refuse them). Returns the body itself, the plain
 // parsed JSON, so the raw payload stored with the event keeps every field the provider sent.
-import { Injectable, PipeTransform } from '@nestjs/common';
+// The controller takes the body with @ProviderCallbackBody(), which says so explicitly.
+import { createParamDecorator, ExecutionContext, Injectable, PipeTransform } from '@nestjs/common';
 import { stripProtoKeys } from '@nestjs/common/utils/strip-proto-keys.util.js';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
@@ -51,3 +52,15 @@ export class CallbackBodyPipe implements PipeTransform<unknown, CallbackBody> {
     return value as CallbackBody;
   }
 }
+
+const requestBody = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext) => ctx.switchToHttp().getRequest<{ body: unknown }>().body,
+);
+
+/**
+ * The provider's callback body, validated by CallbackBodyPipe only. The global ValidationPipe
+ * (whitelist, unknown fields refused) does not see it: it is a custom parameter decorator, and the
+ * global pipe leaves those alone (`validateCustomDecorators` is off). Fields the provider adds
+ * later are accepted and stored, not refused.
+ */
+export const ProviderCallbackBody = (): ParameterDecorator => requestBody(undefined, CallbackBodyPipe);

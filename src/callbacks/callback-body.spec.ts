@@ -1,6 +1,7 @@
 import { ProblemException } from '../common/problem.js';
 import { CallbackBodyPipe } from './callback-body.pipe.js';
-import { dedupeKey, isOurSessionIdFormat, toTransitionInput } from './callback-mapping.js';
+import { dedupeKey, isOurSessionIdFormat } from '../submissions/provider-result.js';
+import { toTransitionInput } from './callbacks.service.js';
 import type { CallbackMetrics } from './callback-metrics.js';
 
 const counted: string[] = [];

@@ -1,17 +1,7 @@
 // The provider's result callback: POST, PUT or PATCH /v1/callbacks/onekyc (the partner registers
 // one method with the provider; all three are served). 200 {"received": true} only after the
 // event and its effect are committed.
-import {
-  applyDecorators,
-  Body,
-  Controller,
-  HttpCode,
-  Patch,
-  Post,
-  Put,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
+import { applyDecorators, Controller, HttpCode, Patch, Post, Put, Res, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -27,7 +17,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { CallbackAuthGuard } from './callback-auth.guard.js';
 import { OneKycCallbackDto } from './callback-body.dto.js';
-import { CallbackBody, CallbackBodyPipe } from './callback-body.pipe.js';
+import { CallbackBody, ProviderCallbackBody } from './callback-body.pipe.js';
 import { CallbackMetrics } from './callback-metrics.js';
 import { CallbacksService, isSigningCallback } from './callbacks.service.js';
 
@@ -94,21 +84,21 @@ export class CallbacksController {
   @Post()
   @HttpCode(200)
   @CallbackDocs('POST')
-  post(@Body(CallbackBodyPipe) body: CallbackBody, @Res({ passthrough: true }) reply: FastifyReply) {
+  post(@ProviderCallbackBody() body: CallbackBody, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.receive(body, reply);
   }
 
   @Put()
   @HttpCode(200)
   @CallbackDocs('PUT')
-  put(@Body(CallbackBodyPipe) body: CallbackBody, @Res({ passthrough: true }) reply: FastifyReply) {
+  put(@ProviderCallbackBody() body: CallbackBody, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.receive(body, reply);
   }
 
   @Patch()
   @HttpCode(200)
   @CallbackDocs('PATCH')
-  patch(@Body(CallbackBodyPipe) body: CallbackBody, @Res({ passthrough: true }) reply: FastifyReply) {
+  patch(@ProviderCallbackBody() body: CallbackBody, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.receive(body, reply);
   }
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { SubmissionsModule } from '../submissions/submissions.module.js';
 import { CallbackMetrics, callbackMetricProviders } from './callback-metrics.js';
 import { CallbacksController } from './callbacks.controller.js';
 import { CallbacksService } from './callbacks.service.js';
@@ -10,6 +11,7 @@ import { UnmatchedCallbacksRepository } from './unmatched-callbacks.repository.j
  * repository for the admin API.
  */
 @Module({
+  imports: [SubmissionsModule],
   controllers: [CallbacksController],
   // CallbackAuthGuard and CallbackBodyPipe are enhancers (@UseGuards, @Body): Nest instantiates
   // them itself (with these providers as dependencies); listing them here would make a second copy.

@@ -3,9 +3,13 @@
 // quarantined when the session was never ours. The controller answers 200 only after this
 // resolves, i.e. after the commit; nothing slow (no outbound call) runs here.
 import { Injectable, Logger } from '@nestjs/common';
-import { SubmissionsRepository } from '../submissions/submissions.repository.js';
+import {
+  dedupeKey,
+  isOurSessionIdFormat,
+  providerResultToTransitionInput,
+} from '../submissions/provider-result.js';
+import { SubmissionsRepository, TransitionInput } from '../submissions/submissions.repository.js';
 import type { CallbackBody } from './callback-body.pipe.js';
-import { isOurSessionIdFormat, toTransitionInput } from './callback-mapping.js';
 import { CallbackMetrics, CallbackOutcome } from './callback-metrics.js';
 import { UnmatchedCallbacksRepository } from './unmatched-callbacks.repository.js';
 
@@ -99,4 +103,14 @@ export class CallbacksService {
     await this.unmatched.quarantine(body);
     return 'unknown';
   }
+}
+
+/** A result callback as the store's observation: a CALLBACK event keeping the body, de-duplicated. */
+export function toTransitionInput(body: CallbackBody): TransitionInput {
+  return providerResultToTransitionInput(body, {
+    type: 'CALLBACK',
+    source: 'callback',
+    payload: body,
+    dedupeKey: dedupeKey(body),
+  });
 }

@@ -1,53 +1,14 @@
 // The quarantine of callbacks for sessions we never issued: written by callback ingestion, read by
-// operators (GET /admin/callbacks/unmatched). Payloads are stored encrypted and never listed.
+// operators (GET /admin/callbacks/unmatched, in admin.repository.ts), erased with a user's data.
+// Payloads are stored encrypted and never listed.
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { Sql, Tx } from '../database/sql.js';
 import { PiiCipher } from '../submissions/pii/pii-cipher.js';
 import type { CallbackBody } from './callback-body.pipe.js';
-import { UnmatchedCallbackEntity } from './unmatched-callback.entity.js';
-
-/** A quarantined callback without its payload (the payload may hold KTP data). */
-export type UnmatchedCallbackSummary = Omit<UnmatchedCallbackEntity, 'payloadEnc'>;
-
-export interface UnmatchedCallbackQuery {
-  /** 1 to 100; default 50. */
-  limit?: number;
-  /** `nextCursor` of the previous page (an id, as a decimal string). */
-  cursor?: string | null;
-  /** Only those not yet resolved by an operator. Default false (all). */
-  openOnly?: boolean;
-}
-
-export interface UnmatchedCallbackPage {
-  /** Newest first. */
-  data: UnmatchedCallbackSummary[];
-  nextCursor: string | null;
-}
-
-export class InvalidUnmatchedCursorError extends RangeError {
-  constructor() {
-    super('cursor must be the nextCursor of a previous page');
-    this.name = 'InvalidUnmatchedCursorError';
-  }
-}
-
-const SUMMARY_COLUMNS: (keyof UnmatchedCallbackSummary)[] = [
-  'id',
-  'partnerSessionId',
-  'providerSubmissionId',
-  'status',
-  'result',
-  'source',
-  'receivedAt',
-  'resolvedAt',
-];
 
 @Injectable()
 export class UnmatchedCallbacksRepository {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly sql: Sql,
     private readonly pii: PiiCipher,
   ) {}
@@ -84,41 +45,6 @@ export class UnmatchedCallbacksRepository {
       { name: 'unmatched_quarantine_signing' },
     );
     return String(rows[0].id);
-  }
-
-  /** Newest first, keyset-paginated on id. */
-  async list(query: UnmatchedCallbackQuery = {}): Promise<UnmatchedCallbackPage> {
-    const limit = Math.min(Math.max(Math.trunc(query.limit ?? 50), 1), 100);
-    const qb = this.dataSource
-      .getRepository(UnmatchedCallbackEntity)
-      .createQueryBuilder('u')
-      .select(SUMMARY_COLUMNS.map((c) => `u.${c}`))
-      .orderBy('u.id', 'DESC')
-      .limit(limit + 1);
-    if (query.cursor) {
-      if (!/^\d{1,19}$/.test(query.cursor)) throw new InvalidUnmatchedCursorError();
-      qb.andWhere('u.id < :cursor', { cursor: query.cursor });
-    }
-    if (query.openOnly) qb.andWhere('u.resolved_at IS NULL');
-    const rows = await qb.getMany();
-    const more = rows.length > limit;
-    const data: UnmatchedCallbackSummary[] = (more ? rows.slice(0, limit) : rows).map(
-      ({ payloadEnc: _omit, ...summary }) => summary,
-    );
-    return { data, nextCursor: more ? data[data.length - 1].id : null };
-  }
-
-  /** How many are still open (for the admin stats and alerts). */
-  async countOpen(): Promise<number> {
-    const rows: { n: number }[] = await this.dataSource.query(
-      `SELECT count(*)::int AS n FROM unmatched_callbacks WHERE resolved_at IS NULL`,
-    );
-    return rows[0].n;
-  }
-
-  findById(id: string): Promise<UnmatchedCallbackEntity | null> {
-    if (!/^\d{1,19}$/.test(id)) return Promise.resolve(null);
-    return this.dataSource.getRepository(UnmatchedCallbackEntity).findOne({ where: { id } });
   }
 
   /**
@@ -164,10 +90,5 @@ export class UnmatchedCallbacksRepository {
       { tx: opts.tx },
     );
     return deleted.length;
-  }
-
-  /** The raw payload as received. Personal data: reveal only where the caller audits it. */
-  decryptPayload(row: Pick<UnmatchedCallbackEntity, 'payloadEnc'>): Record<string, unknown> {
-    return this.pii.decryptJson<Record<string, unknown>>(row.payloadEnc);
   }
 }

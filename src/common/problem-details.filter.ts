@@ -1,7 +1,54 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable, isUnstorableText } from './database-errors.js';
-import { mapDomainError, problem, ProblemDetails, ProblemException } from './problem.js';
+import { FeatureError, problem, ProblemDetails, ProblemException } from './problem.js';
+import { validationProblem } from './validation.js';
+
+interface ProblemRow {
+  status: number;
+  /** The problem `type` (after the base URL); by default the status's title as a slug. */
+  type?: string;
+  title?: string;
+}
+
+/**
+ * The one table from an error code to its HTTP status and problem type. Features throw their own
+ * FeatureError subclasses with these codes (flows: FlowsError, identity: IdentityError...).
+ */
+export const PROBLEMS = {
+  // common
+  VALIDATION_FAILED: { status: 400, type: 'validation-error', title: 'Validation failed' },
+  DATABASE_UNAVAILABLE: { status: 503, type: 'database-unavailable' },
+  // partner-auth (callers) and the callback's credential
+  UNAUTHENTICATED: { status: 401 },
+  CALLER_NOT_ALLOWED: { status: 403 },
+  CALLBACK_ADDRESS_NOT_ALLOWED: { status: 403 },
+  USER_TOKENS_UNAVAILABLE: { status: 503 },
+  // flows
+  VERIFICATION_NOT_FOUND: { status: 404 },
+  NOT_THE_TOKEN_USER: { status: 403 },
+  IDEMPOTENCY_KEY_REUSED: { status: 409, type: 'idempotency-key-reused' },
+  IDEMPOTENCY_IN_PROGRESS: { status: 409, type: 'idempotency-in-progress' },
+  // identity
+  IDENTITY_ERASED: { status: 410 },
+  // admin
+  SUBMISSION_NOT_FOUND: { status: 404 },
+  // webhooks
+  WEBHOOK_ENDPOINT_NOT_FOUND: { status: 404 },
+  WEBHOOK_DELIVERY_NOT_FOUND: { status: 404 },
+  WEBHOOK_DELIVERY_IN_FLIGHT: { status: 409 },
+  // onekyc (the provider)
+  PROVIDER_REFUSED: { status: 502, type: 'provider-refused' },
+  PROVIDER_UNAVAILABLE: { status: 503, type: 'provider-unavailable' },
+} as const satisfies Record<string, ProblemRow>;
+
+export type ProblemCode = keyof typeof PROBLEMS;
+
+/** The problem body for a code of the table. */
+export function problemFor(code: ProblemCode, detail: string, extensions: Record<string, unknown> = {}) {
+  const row: ProblemRow = PROBLEMS[code];
+  return problem(row.status, detail, { ...extensions, type: row.type, title: row.title });
+}
 
 /** The single exception filter: every error leaves as application/problem+json, no stack traces. */
 @Catch()
@@ -38,8 +85,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     request: FastifyRequest,
   ): { body: ProblemDetails; headers: Record<string, string> } {
     if (exception instanceof ProblemException) return { body: exception.problem, headers: exception.headers };
-    const mapped = mapDomainError(exception);
-    if (mapped) return { body: mapped.problem, headers: mapped.headers };
+    if (exception instanceof FeatureError) {
+      return {
+        body: problemFor(exception.problemCode, exception.problemDetail(), exception.problemExtensions()),
+        headers: exception.problemHeaders(),
+      };
+    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const res = exception.getResponse();
@@ -61,20 +112,19 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return { body: problem(err.statusCode, fastifyDetail(err)), headers: {} };
     }
     if (isUnstorableText(exception)) {
-      return {
-        body: problem(400, 'A text value contains a NUL character (U+0000), which cannot be stored', {
-          type: 'validation-error',
-          title: 'Validation failed',
-        }),
-        headers: {},
-      };
+      const refused = validationProblem(
+        [],
+        'A text value contains a NUL character (U+0000), which cannot be stored',
+      );
+      return { body: refused.problem, headers: {} };
     }
     // The database is stopped, restarting or unreachable: a temporary state, the caller may retry.
     if (isDatabaseUnavailable(exception)) {
       return {
-        body: problem(503, 'The service cannot reach its database right now; try again shortly.', {
-          type: 'database-unavailable',
-        }),
+        body: problemFor(
+          'DATABASE_UNAVAILABLE',
+          'The service cannot reach its database right now; try again shortly.',
+        ),
         headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
       };
     }

@@ -1,6 +1,9 @@
-// RFC 9457 problem details: the one error shape of this service. Controllers and services throw
-// ProblemException (or a domain exception with a registered mapper); ProblemDetailsFilter writes it.
+// RFC 9457 problem details: the one error shape of this service. Features throw their own typed
+// errors (FeatureError subclasses with a string code); ProblemDetailsFilter turns the code into
+// the HTTP status and problem type through its one table (PROBLEMS) and writes the answer.
+// ProblemException is the already-built answer (validationProblem(), the bearer guards' 401s).
 import { HttpException } from '@nestjs/common';
+import type { ProblemCode } from './problem-details.filter.js';
 
 export interface ProblemFieldError {
   field: string;
@@ -76,20 +79,49 @@ export class ProblemException extends HttpException {
   }
 }
 
-type Mapper = (err: any) => ProblemException;
-const mappers: { type: new (...args: any[]) => Error; map: Mapper }[] = [];
+/**
+ * A feature's failure as its callers should see it: a string code (a row of the filter's PROBLEMS
+ * table, which gives the status and problem type), the detail for the caller, extension fields
+ * for the body, response headers. Each feature declares its own subclass with its own codes.
+ */
+export abstract class FeatureError<C extends ProblemCode = ProblemCode> extends Error {
+  abstract readonly problemCode: C;
 
-/** Lets a feature module map its own domain exception to a problem (codes stay in the domain). */
-export function registerProblemMapper<E extends Error>(
-  type: new (...args: any[]) => E,
-  map: (err: E) => ProblemException,
-) {
-  if (!mappers.some((m) => m.type === type)) mappers.push({ type, map });
+  /** The problem's `detail`: by default the message. */
+  problemDetail(): string {
+    return this.message;
+  }
+
+  /** Fields added to the problem body beside type, title, status and detail. */
+  problemExtensions(): Record<string, unknown> {
+    return {};
+  }
+
+  /** Response headers (e.g. Retry-After). */
+  problemHeaders(): Record<string, string> {
+    return {};
+  }
 }
 
-export function mapDomainError(err: unknown): ProblemException | undefined {
-  for (const m of mappers) if (err instanceof m.type) return m.map(err);
-  return undefined;
+/** The usual shape of a feature's error: code, detail, extensions and headers given at the throw. */
+export abstract class SimpleFeatureError<C extends ProblemCode> extends FeatureError<C> {
+  constructor(
+    readonly problemCode: C,
+    detail: string,
+    private readonly extensions: Record<string, unknown> = {},
+    private readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+    this.name = new.target.name;
+  }
+
+  override problemExtensions(): Record<string, unknown> {
+    return this.extensions;
+  }
+
+  override problemHeaders(): Record<string, string> {
+    return this.headers;
+  }
 }
 
 function slug(s: string): string {

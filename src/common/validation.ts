@@ -1,4 +1,5 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { problemFor } from './problem-details.filter.js';
 import { ProblemException, ProblemFieldError } from './problem.js';
 
 /**
@@ -20,13 +21,15 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   return out;
 }
 
-export function validationProblem(errors: ProblemFieldError[]): ProblemException {
+/**
+ * The one 400 of this service: `errors` names each field and what is wrong with it; the detail
+ * lists the fields unless a caller words it (an empty body, a value that cannot be stored).
+ */
+export function validationProblem(errors: ProblemFieldError[], detail?: string): ProblemException {
   const fields = [...new Set(errors.map((e) => e.field))];
-  return ProblemException.of(400, `Invalid request: ${fields.join(', ')}`, {
-    type: 'validation-error',
-    title: 'Validation failed',
-    errors,
-  });
+  return new ProblemException(
+    problemFor('VALIDATION_FAILED', detail ?? `Invalid request: ${fields.join(', ')}`, { errors }),
+  );
 }
 
 /** An absent body, `{}` or `null`: the caller sent nothing to validate. */
@@ -52,10 +55,9 @@ class ProblemValidationPipe extends ValidationPipe {
       const errors = err instanceof ProblemException ? err.problem.errors : undefined;
       if (!errors?.length) throw err;
       const required = errors.filter((e) => !e.field.includes('.'));
-      throw ProblemException.of(
-        400,
+      throw validationProblem(
+        required,
         `The request body is empty: send a JSON object with ${required.map((e) => e.field).join(', ')}`,
-        { type: 'validation-error', title: 'Validation failed', errors: required },
       );
     }
   }
@@ -68,6 +70,9 @@ export function createValidationPipe(): ValidationPipe {
     forbidUnknownValues: true,
     transform: true,
     stopAtFirstError: false,
+    // Bodies taken with a custom decorator validate themselves (the provider's callback:
+    // @ProviderCallbackBody() keeps fields the provider adds); this pipe does not see them.
+    validateCustomDecorators: false,
     exceptionFactory: (errors) => validationProblem(flattenValidationErrors(errors)),
   });
 }

@@ -1,11 +1,10 @@
 // TypeORM options shared by the app, the CLI data source and the tests: one place that knows
-// the entities and where the migrations are, compiled (dist/migrations/*.js) or from source
+// where the migrations are (the entities are given by the caller that needs them: src/entities.ts), compiled (dist/migrations/*.js) or from source
 // (migrations/*.ts under Vitest, whose module loader compiles them).
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DataSourceOptions, MixedList } from 'typeorm';
-import { ENTITIES } from './entities.js';
 
 const here = fileURLToPath(import.meta.url);
 const compiled = here.endsWith('.js');
@@ -32,11 +31,15 @@ export function loadMigrations(): Promise<MixedList<Function>> {
   return cached;
 }
 
-export async function typeOrmOptions(url: string, poolSize = 20): Promise<DataSourceOptions> {
+export async function typeOrmOptions(
+  url: string,
+  poolSize = 20,
+  entities: Function[] = [],
+): Promise<DataSourceOptions> {
   return {
     type: 'postgres',
     url,
-    entities: ENTITIES,
+    entities,
     migrations: await loadMigrations(),
     migrationsTableName: 'typeorm_migrations',
     migrationsTransactionMode: 'each',

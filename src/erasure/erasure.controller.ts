@@ -8,7 +8,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { AdminApiKeyGuard, AuthenticatedRequest } from '../common/api-key.guard.js';
+import { AdminApiKeyGuard, AuthenticatedRequest } from '../partner-auth/admin-key.guard.js';
 import { CreateErasureDto, ErasureDto } from './erasure.dto.js';
 import { ErasureService } from './erasure.service.js';
 

@@ -1,12 +1,12 @@
 // Erasure room: the one path that erases personal data, on request or by age (see erasure.service.ts).
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { CallbacksModule } from '../callbacks/callbacks.module.js';
+import { SubmissionsModule } from '../submissions/submissions.module.js';
 import { ErasureController } from './erasure.controller.js';
 import { ErasureService } from './erasure.service.js';
 
-@Global()
 @Module({
-  imports: [CallbacksModule],
+  imports: [CallbacksModule, SubmissionsModule],
   controllers: [ErasureController],
   providers: [ErasureService],
   exports: [ErasureService],

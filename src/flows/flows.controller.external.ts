@@ -13,7 +13,6 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { ProblemException } from '../common/problem.js';
 import { UUID_ID_PIPE } from '../common/uuid-param.pipe.js';
 import { validationProblem } from '../common/validation.js';
 import { Caller, CallerRequest } from '../partner-auth/caller.js';
@@ -23,6 +22,7 @@ import { CreateVerificationDto, ListVerificationsQueryDto } from './dto/create-v
 import { VerificationCreatedDto, VerificationDto, VerificationListDto } from './dto/verification.response.js';
 import { FlowsService } from './flows.service.js';
 import { PartnerThrottlerGuard } from '../partner-auth/partner-throttler.guard.js';
+import { FlowsError } from './flows.errors.js';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -63,16 +63,9 @@ export class FlowsExternalController {
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<VerificationCreatedDto> {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw ProblemException.of(400, 'Invalid request: Idempotency-Key', {
-        type: 'validation-error',
-        title: 'Validation failed',
-        errors: [
-          {
-            field: 'Idempotency-Key',
-            message: 'Idempotency-Key must be 1 to 255 printable ASCII characters',
-          },
-        ],
-      });
+      throw validationProblem([
+        { field: 'Idempotency-Key', message: 'Idempotency-Key must be 1 to 255 printable ASCII characters' },
+      ]);
     }
     const caller = req.caller!;
     const user = this.userOf(caller, dto);
@@ -109,8 +102,8 @@ export class FlowsExternalController {
         { field: decision.field, message: `${decision.field} is required with a partner key` },
       ]);
     }
-    throw ProblemException.of(
-      403,
+    throw new FlowsError(
+      'NOT_THE_TOKEN_USER',
       `${decision.field} must be the end user's own (the token names the user)`,
       { errors: [{ field: decision.field, message: `${decision.field} differs from the token's user` }] },
     );

@@ -13,7 +13,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import { ProblemException } from '../common/problem.js';
 import { OneKycClient } from '../onekyc/onekyc.client.js';
 import { OneKycException } from '../onekyc/onekyc.exception.js';
 import { InitiateFlowResult } from '../onekyc/onekyc.types.js';
@@ -25,6 +24,8 @@ import { mayRead, UserRef } from '../partner-auth/caller-scope.js';
 import { CreateVerificationDto } from './dto/create-verification.dto.js';
 import { VerificationCreatedDto, VerificationDto } from './dto/verification.response.js';
 import { IdempotencyRepository, requestHash } from './idempotency.repository.js';
+import { validationProblem } from '../common/validation.js';
+import { FlowsError } from './flows.errors.js';
 
 const IDEMPOTENCY_POLL_MS = 100;
 
@@ -59,16 +60,17 @@ export class FlowsService {
       const claim = await this.idempotency.claim(apiKeyId, idempotencyKey, hash, waitBudgetMs + 5000);
       if (claim.kind === 'replay') return claim.body as VerificationCreatedDto;
       if (claim.kind === 'mismatch') {
-        throw ProblemException.of(409, 'Idempotency-Key was already used with a different request body', {
-          type: 'idempotency-key-reused',
-        });
+        throw new FlowsError(
+          'IDEMPOTENCY_KEY_REUSED',
+          'Idempotency-Key was already used with a different request body',
+        );
       }
       if (claim.kind === 'claimed') break;
       if (Date.now() >= deadline) {
-        throw ProblemException.of(
-          409,
+        throw new FlowsError(
+          'IDEMPOTENCY_IN_PROGRESS',
           'A request with this Idempotency-Key is still in progress; retry later',
-          { type: 'idempotency-in-progress' },
+          {},
           { 'retry-after': '1' },
         );
       }
@@ -87,7 +89,8 @@ export class FlowsService {
   /** Another user's verification reads exactly like a missing one (ids cannot be probed). */
   async get(id: string, caller: Caller): Promise<VerificationDto> {
     const s = await this.submissions.findById(id);
-    if (!s || !mayRead(caller, s)) throw ProblemException.of(404, `No verification with id ${id}`);
+    if (!s || !mayRead(caller, s))
+      throw new FlowsError('VERIFICATION_NOT_FOUND', `No verification with id ${id}`);
     return toVerificationDto(s);
   }
 
@@ -110,11 +113,7 @@ export class FlowsService {
               message: `${field} is for the web flow only (source WEB_SDK); this request's source is SDK`,
             }));
     if (errors.length) {
-      throw ProblemException.of(400, `Invalid request: ${errors.map((e) => e.field).join(', ')}`, {
-        type: 'validation-error',
-        title: 'Validation failed',
-        errors,
-      });
+      throw validationProblem(errors);
     }
   }
 

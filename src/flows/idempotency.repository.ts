@@ -4,8 +4,7 @@
 // answer holds the SDK token, so it is kept encrypted.
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { Sql } from '../database/sql.js';
 import { PiiCipher } from '../submissions/pii/pii-cipher.js';
 
 export const IDEMPOTENCY_TTL_HOURS = 24;
@@ -35,7 +34,7 @@ export function canonicalJson(value: unknown): string {
 @Injectable()
 export class IdempotencyRepository {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly sql: Sql,
     private readonly pii: PiiCipher,
   ) {}
 
@@ -44,7 +43,7 @@ export class IdempotencyRepository {
    * IN_PROGRESS one older than `abandonAfterMs` (its process died mid-request), is taken over.
    */
   async claim(apiKeyId: string, key: string, hash: string, abandonAfterMs: number): Promise<ClaimResult> {
-    const inserted: unknown[] = await this.dataSource.query(
+    const inserted = await this.sql.query(
       `INSERT INTO idempotency_keys (api_key_id, key, request_hash, state, expires_at)
        VALUES ($1, $2, $3, 'IN_PROGRESS', now() + make_interval(hours => $4))
        ON CONFLICT (api_key_id, key) DO UPDATE
@@ -61,12 +60,12 @@ export class IdempotencyRepository {
   }
 
   async peek(apiKeyId: string, key: string, hash: string): Promise<ClaimResult> {
-    const rows: {
+    const rows = await this.sql.query<{
       request_hash: string;
       state: string;
       response_status: number | null;
       response_body: { enc: string } | null;
-    }[] = await this.dataSource.query(
+    }>(
       `SELECT request_hash, state, response_status, response_body FROM idempotency_keys
          WHERE api_key_id = $1 AND key = $2 AND expires_at >= now()`,
       [apiKeyId, key],
@@ -91,7 +90,7 @@ export class IdempotencyRepository {
     body: unknown,
     submissionId: string,
   ): Promise<void> {
-    await this.dataSource.query(
+    await this.sql.query(
       `UPDATE idempotency_keys SET state = 'COMPLETED', response_status = $3, response_body = $4::jsonb, submission_id = $5
        WHERE api_key_id = $1 AND key = $2`,
       [apiKeyId, key, status, JSON.stringify({ enc: this.pii.encryptJson(body) }), submissionId],
@@ -100,17 +99,9 @@ export class IdempotencyRepository {
 
   /** An attempt that ended in an error is not replayed: the next repeat tries again. */
   async release(apiKeyId: string, key: string): Promise<void> {
-    await this.dataSource.query(
+    await this.sql.query(
       `DELETE FROM idempotency_keys WHERE api_key_id = $1 AND key = $2 AND state = 'IN_PROGRESS'`,
       [apiKeyId, key],
     );
-  }
-
-  /** Housekeeping: drops expired records (called by the retention job). */
-  async purgeExpired(): Promise<number> {
-    const res: [unknown[], number] = await this.dataSource.query(
-      `DELETE FROM idempotency_keys WHERE expires_at < now()`,
-    );
-    return Array.isArray(res) ? Number(res[1] ?? 0) : 0;
   }
 }

@@ -4,9 +4,9 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AuditLogRepository } from '../audit/audit-log.repository.js';
 import { EVIDENCE_CATALOG, EvidencePort } from '../common/evidence-ports.js';
-import { ProblemException } from '../common/problem.js';
 import { SubmissionsRepository } from '../submissions/submissions.repository.js';
 import { VerificationIdentityDto } from './identity.dto.js';
+import { IdentityError } from './identity.errors.js';
 
 export interface IdentityReader {
   /** keyId() of the identity key. */
@@ -24,9 +24,9 @@ export class IdentityService {
 
   async read(id: string, reader: IdentityReader): Promise<VerificationIdentityDto> {
     const s = await this.submissions.findById(id);
-    if (!s) throw ProblemException.of(404, `No verification with id ${id}`);
+    if (!s) throw new IdentityError('VERIFICATION_NOT_FOUND', `No verification with id ${id}`);
     if (s.piiRedactedAt) {
-      throw ProblemException.of(410, `The identity data of verification ${id} was erased`, {
+      throw new IdentityError('IDENTITY_ERASED', `The identity data of verification ${id} was erased`, {
         erasedAt: new Date(s.piiRedactedAt).toISOString(),
       });
     }

@@ -1,5 +1,11 @@
-import { oneKycProblem } from './onekyc-problem.js';
+import { problemFor } from '../common/problem-details.filter.js';
 import { OneKycErrorKind, OneKycException } from './onekyc.exception.js';
+
+/** What the problem filter answers for the exception: its table row, body and headers. */
+const oneKycProblem = (err: OneKycException) => ({
+  problem: problemFor(err.problemCode, err.problemDetail(), err.problemExtensions()),
+  headers: err.problemHeaders(),
+});
 
 describe('OneKycException as problem+json', () => {
   it("should answer a provider refusal with 502 and the provider's cause and code", () => {

@@ -28,7 +28,6 @@ import {
   retry,
   RetryPolicy,
 } from 'cockatiel';
-import { AuthTokenService } from '../auth-token/auth-token.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { providerBackoff } from './backoff.js';
 import { ConfigurationAlarm } from './configuration-alarm.service.js';
@@ -56,6 +55,7 @@ import {
   PROVIDER_CALL_BUDGET_STORE,
   ProviderCallBudgetRepository,
 } from './provider-call-budget.repository.js';
+import { PartnerTokenCache } from './partner-token.cache.js';
 import { RateLimiter, RateLimitWaitExceededError } from './rate-limiter.js';
 
 export const TOKEN_PATH = '/v1/esign/partner/authentication';
@@ -106,10 +106,11 @@ export class OneKycClient implements OnModuleDestroy {
   private readonly initiateRetry: RetryPolicy;
   /** Keep-alive connections to both provider hosts (see provider-transport.ts). */
   private readonly transport = new ProviderTransport({ connections: 256 });
+  /** The partner token every API call carries, minted by fetchPartnerToken(). */
+  readonly tokens: PartnerTokenCache;
 
   constructor(
     private readonly config: AppConfig,
-    private readonly tokens: AuthTokenService,
     private readonly metrics: OneKycMetrics,
     @Optional() @Inject(ONEKYC_CLIENT_OPTIONS) options?: OneKycClientOverrides,
     @Optional() @Inject(PROVIDER_CALL_BUDGET_STORE) budgetStore?: ProviderCallBudgetRepository | null,
@@ -150,10 +151,14 @@ export class OneKycClient implements OnModuleDestroy {
       ),
       { maxAttempts, backoff },
     );
-    tokens.useFetcher(() => this.fetchPartnerToken());
+    this.tokens = new PartnerTokenCache({
+      fetch: () => this.fetchPartnerToken(),
+      refreshMarginMs: config.onekyc.tokenRefreshMarginSeconds * 1000,
+      fetches: metrics.tokenFetches,
+    });
   }
 
-  /** Mints a partner token (GET token host). Callers want AuthTokenService.getToken() instead. */
+  /** Mints a partner token (GET token host). Callers want `tokens.getToken()` instead. */
   async fetchPartnerToken(): Promise<PartnerToken> {
     const { tokenBaseUrl, clientId, passKey } = this.config.onekyc;
     const data = (await this.readRetry.execute(() =>
@@ -242,12 +247,8 @@ export class OneKycClient implements OnModuleDestroy {
     this.failFastIfOpen(operation, 'api');
   }
 
-  /** Current breaker state per host (for health/diagnostics). */
-  breakerStates(): Record<Host, CircuitState> {
-    return { api: this.breakers.api.policy.state, token: this.breakers.token.policy.state };
-  }
-
   async onModuleDestroy(): Promise<void> {
+    this.tokens.close();
     this.limiter.close();
     await this.transport.destroy();
   }

@@ -1,5 +1,14 @@
 // The one error type of the provider client. Callers branch on `kind` (and `isTemporary`), never
 // on HTTP details; the provider's own `code` and `cause` ride along for records and problems.
+//
+// To our own callers a provider failure is a problem of its own: the provider answered with an
+// error (a 4xx refusal, or a 5xx/429 with its envelope) → PROVIDER_REFUSED (502) carrying its
+// `cause` and `code`, plus Retry-After when trying again later can help; the provider did not
+// answer (refused connection, timeout, circuit open, our own rate-limit wait) →
+// PROVIDER_UNAVAILABLE (503) with Retry-After.
+import { FeatureError } from '../common/problem.js';
+
+const DEFAULT_RETRY_AFTER_SECONDS = 5;
 
 export enum OneKycErrorKind {
   /** Connection refused/reset, DNS failure, socket closed: the provider did not answer. */
@@ -67,7 +76,7 @@ export interface OneKycExceptionInit {
   error?: unknown;
 }
 
-export class OneKycException extends Error {
+export class OneKycException extends FeatureError<'PROVIDER_REFUSED' | 'PROVIDER_UNAVAILABLE'> {
   readonly kind: OneKycErrorKind;
   readonly operation: OneKycOperation;
   readonly httpStatus?: number;
@@ -90,6 +99,34 @@ export class OneKycException extends Error {
     this.entity = init.entity;
     this.ambiguous = init.ambiguous ?? false;
     this.retryAfterSeconds = init.retryAfterSeconds;
+  }
+
+  /** Refused when the provider answered at all; unavailable when it did not. */
+  get problemCode(): 'PROVIDER_REFUSED' | 'PROVIDER_UNAVAILABLE' {
+    return this.httpStatus === undefined ? 'PROVIDER_UNAVAILABLE' : 'PROVIDER_REFUSED';
+  }
+
+  override problemDetail(): string {
+    return this.httpStatus === undefined
+      ? 'The identity provider is not answering right now; try again later.'
+      : `The identity provider refused the request${this.providerCause ? `: ${this.providerCause}` : ''}.`;
+  }
+
+  override problemExtensions(): Record<string, unknown> {
+    if (this.httpStatus === undefined) return { kind: this.kind };
+    return {
+      kind: this.kind,
+      ...(this.providerCause !== undefined ? { cause: this.providerCause } : {}),
+      ...(this.code !== undefined ? { code: this.code } : {}),
+    };
+  }
+
+  override problemHeaders(): Record<string, string> {
+    if (!this.isTemporary && this.httpStatus !== undefined) return {};
+    const seconds = this.isTemporary
+      ? (this.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS)
+      : DEFAULT_RETRY_AFTER_SECONDS;
+    return { 'retry-after': String(Math.max(1, Math.ceil(seconds))) };
   }
 
   /** Worth trying again later (maybe with a new session id for Initiate Flow). */

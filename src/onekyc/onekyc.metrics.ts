@@ -49,8 +49,8 @@ export const oneKycMetricProviders = [
   makeHistogramProvider(duration),
   makeGaugeProvider(breaker),
   makeHistogramProvider(rateWait),
+  makeCounterProvider(tokens),
 ];
-export const tokenMetricProviders = [makeCounterProvider(tokens)];
 
 @Injectable()
 export class OneKycMetrics {
@@ -59,6 +59,7 @@ export class OneKycMetrics {
     @InjectMetric(PROVIDER_DURATION) readonly duration: Histogram<string>,
     @InjectMetric(BREAKER_STATE) readonly breakerState: Gauge<string>,
     @InjectMetric(RATE_LIMIT_WAIT) readonly rateLimitWait: Histogram<string>,
+    @InjectMetric(TOKEN_FETCHES) readonly tokenFetches: Counter<string>,
   ) {}
 
   /** The same metrics on a private registry (tests and scripts that build the client by hand). */
@@ -68,10 +69,7 @@ export class OneKycMetrics {
       new Histogram({ ...duration, registers: [registry] }),
       new Gauge({ ...breaker, registers: [registry] }),
       new Histogram({ ...rateWait, registers: [registry] }),
+      new Counter({ ...tokens, registers: [registry] }),
     );
-  }
-
-  static tokenCounter(registry = new Registry()): Counter<string> {
-    return new Counter({ ...tokens, registers: [registry] });
   }
 }

@@ -1,7 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AuthTokenModule } from '../auth-token/auth-token.module.js';
 import { ConfigurationAlarm, configurationAlarmMetricProviders } from './configuration-alarm.service.js';
-import { registerOneKycProblemMapper } from './onekyc-problem.js';
 import { ONEKYC_CLIENT_OPTIONS, OneKycClient } from './onekyc.client.js';
 import { OneKycMetrics, oneKycMetricProviders } from './onekyc.metrics.js';
 import { providerCallBudgetStore } from './provider-call-budget.repository.js';
@@ -11,7 +9,6 @@ import { providerCallBudgetStore } from './provider-call-budget.repository.js';
  * tune retries/breaker/limits by providing ONEKYC_CLIENT_OPTIONS (tests do).
  */
 @Module({
-  imports: [AuthTokenModule],
   providers: [
     ...oneKycMetricProviders,
     OneKycMetrics,
@@ -21,10 +18,6 @@ import { providerCallBudgetStore } from './provider-call-budget.repository.js';
     providerCallBudgetStore,
     OneKycClient,
   ],
-  exports: [OneKycClient, ConfigurationAlarm, AuthTokenModule],
+  exports: [OneKycClient, ConfigurationAlarm],
 })
-export class OneKycModule {
-  constructor() {
-    registerOneKycProblemMapper();
-  }
-}
+export class OneKycModule {}

@@ -10,21 +10,6 @@ export type OneKycSubmissionStatus = (typeof SUBMISSION_STATUSES)[number];
 export const SUBMISSION_RESULTS = ['VALID', 'INVALID', 'REJECTED'] as const;
 export type OneKycSubmissionResult = (typeof SUBMISSION_RESULTS)[number];
 
-export const REASON_CODES = [
-  'AETHER_VERIFICATION_FAILED',
-  'LIVENESS_CHECK_FAILED',
-  'FRAUD_REJECT',
-  'NOT_EKTP',
-  'DUKCAPIL_REJECTED',
-  'DUKCAPIL_IRRETRIEVABLE_ERROR',
-  'DUKCAPIL_SYSTEM_ERROR',
-  'EMAIL_HAS_BEEN_USED',
-  'PHONE_HAS_BEEN_USED',
-  'SYSTEM_ERROR',
-] as const;
-/** Known codes; the provider may add more, so consumers must accept any string. */
-export type OneKycReasonCode = (typeof REASON_CODES)[number];
-
 export type CheckOutcome = 'PASS' | 'FAIL';
 export interface VerificationResult {
   nik?: CheckOutcome;
@@ -72,8 +57,6 @@ export interface SubmissionDetailsBody {
   /** Presigned, expire after 5 days. */
   imageUrls?: { KTP?: string; SELFIE?: string; ADDITIONAL_SELFIE?: string };
 }
-
-export const SIGNING_CALLBACK_TYPES = ['USER_BASIS', 'DOCUMENT_BASIS'] as const;
 
 /** The result callback body (no envelope). `userId`/`userIdType` should name the session's user:
  * one that names another user, or none, is never applied (identity safety). */

@@ -1,7 +1,7 @@
 // HTTP to the provider: undici (Node's own HTTP client project; v6 is the major Node 20 bundles
 // for `fetch`), one keep-alive pool per origin, called directly by OneKycClient#exchange.
 //
-// Why not @nestjs/axios: it was the client until the initiate benchmark (issue 8). Profiles put
+// Why not @nestjs/axios: it was the client until the initiate benchmark. Profiles put
 // axios at about a quarter of the service's CPU per initiation (config merging and header
 // normalisation per call, then Node's http client under it); with undici called directly the
 // service spent ~0.4 ms less CPU per initiation on our 2-core machine and the initiate ratio went

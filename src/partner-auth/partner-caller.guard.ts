@@ -4,8 +4,8 @@
 // first, in constant time; only a bearer value that is no key and looks like a JWT is verified.
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { missingBearer, unauthorized } from '../common/api-key.guard.js';
-import { ProblemException } from '../common/problem.js';
+import { missingBearer, unauthorized } from './admin-key.guard.js';
+import { AuthError } from './auth.errors.js';
 import { bearerToken, SecretSet } from '../common/secrets.js';
 import { AppConfig } from '../config/app-config.js';
 import { ALLOWED_CALLERS, DEFAULT_PARTNER_CALLERS } from './allow-callers.decorator.js';
@@ -46,7 +46,7 @@ export class PartnerCallerGuard implements CanActivate {
         context.getHandler(),
         context.getClass(),
       ]) ?? DEFAULT_PARTNER_CALLERS;
-    if (!allowed.includes(caller.kind)) throw ProblemException.of(403, REFUSALS[caller.kind]);
+    if (!allowed.includes(caller.kind)) throw new AuthError('CALLER_NOT_ALLOWED', REFUSALS[caller.kind]);
     return true;
   }
 
@@ -63,7 +63,7 @@ export class PartnerCallerGuard implements CanActivate {
     } catch (err) {
       if (!(err instanceof UserTokenError)) throw err;
       if (err.kind === 'unavailable') {
-        throw ProblemException.of(503, err.message, {}, { 'retry-after': '5' });
+        throw new AuthError('USER_TOKENS_UNAVAILABLE', err.message, {}, { 'retry-after': '5' });
       }
       throw unauthorized('partner', `Invalid end-user token: ${err.message}`, true);
     }

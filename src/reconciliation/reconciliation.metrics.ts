@@ -1,27 +1,13 @@
-// Prometheus metrics of the reconciliation and retention jobs. Every label value is created at 0
+// Prometheus metrics of the reconciliation job (its run counts are src/jobs/job-runs.ts's). Every label value is created at 0
 // up front so rate() and alerts work before the first event.
 import { Injectable } from '@nestjs/common';
-import {
-  InjectMetric,
-  makeCounterProvider,
-  makeGaugeProvider,
-  makeHistogramProvider,
-} from '@willsoto/nestjs-prometheus';
-import type { Counter, Gauge, Histogram } from 'prom-client';
+import { InjectMetric, makeCounterProvider, makeGaugeProvider } from '@willsoto/nestjs-prometheus';
+import type { Counter, Gauge } from 'prom-client';
 
-export const JOB_RUNS_TOTAL = 'onekyc_job_runs_total';
-export const JOB_RUN_DURATION = 'onekyc_job_run_duration_seconds';
 export const RECONCILE_POLLS_TOTAL = 'onekyc_reconcile_polls_total';
 export const RECONCILE_SETTLED_TOTAL = 'onekyc_reconcile_settled_total';
-export const RETENTION_REDACTED_TOTAL = 'onekyc_retention_redacted_total';
 export const PENDING_SUBMISSIONS = 'onekyc_pending_submissions';
 export const OLDEST_PENDING_AGE = 'onekyc_oldest_pending_submission_age_seconds';
-
-export const JOBS = ['reconcile', 'retention'] as const;
-export type JobName = (typeof JOBS)[number];
-/** `skipped`: a tick came while this instance's previous run was still going. */
-export const RUN_OUTCOMES = ['success', 'error', 'skipped'] as const;
-export type RunOutcome = (typeof RUN_OUTCOMES)[number];
 
 export const POLL_OUTCOMES = [
   /** The answer changed the submission. */
@@ -49,17 +35,6 @@ export const SETTLED_STATUSES = ['EXPIRED', 'INITIATION_FAILED'] as const;
 
 export const reconciliationMetricProviders = [
   makeCounterProvider({
-    name: JOB_RUNS_TOTAL,
-    help: 'Runs of the scheduled jobs (reconcile, retention), by outcome',
-    labelNames: ['job', 'outcome'],
-  }),
-  makeHistogramProvider({
-    name: JOB_RUN_DURATION,
-    help: 'Duration of scheduled job runs in seconds',
-    labelNames: ['job'],
-    buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 600],
-  }),
-  makeCounterProvider({
     name: RECONCILE_POLLS_TOTAL,
     help: 'Submissions polled with Get Submission Details by reconciliation, by outcome',
     labelNames: ['outcome'],
@@ -68,10 +43,6 @@ export const reconciliationMetricProviders = [
     name: RECONCILE_SETTLED_TOTAL,
     help: 'Pending submissions settled by the clock (EXPIRED, INITIATION_FAILED)',
     labelNames: ['status'],
-  }),
-  makeCounterProvider({
-    name: RETENTION_REDACTED_TOTAL,
-    help: 'Submissions whose personal data the retention job erased',
   }),
   makeGaugeProvider({
     name: PENDING_SUBMISSIONS,
@@ -86,23 +57,13 @@ export const reconciliationMetricProviders = [
 @Injectable()
 export class ReconciliationMetrics {
   constructor(
-    @InjectMetric(JOB_RUNS_TOTAL) private readonly runs: Counter<string>,
-    @InjectMetric(JOB_RUN_DURATION) private readonly duration: Histogram<string>,
     @InjectMetric(RECONCILE_POLLS_TOTAL) private readonly polls: Counter<string>,
     @InjectMetric(RECONCILE_SETTLED_TOTAL) private readonly settledCounter: Counter<string>,
-    @InjectMetric(RETENTION_REDACTED_TOTAL) private readonly redactedCounter: Counter<string>,
     @InjectMetric(PENDING_SUBMISSIONS) private readonly pending: Gauge<string>,
     @InjectMetric(OLDEST_PENDING_AGE) private readonly oldestAge: Gauge<string>,
   ) {
-    for (const job of JOBS) for (const outcome of RUN_OUTCOMES) runs.inc({ job, outcome }, 0);
     for (const outcome of POLL_OUTCOMES) polls.inc({ outcome }, 0);
     for (const status of SETTLED_STATUSES) settledCounter.inc({ status }, 0);
-    redactedCounter.inc(0);
-  }
-
-  run(job: JobName, outcome: RunOutcome, durationMs?: number): void {
-    this.runs.inc({ job, outcome });
-    if (durationMs !== undefined) this.duration.observe({ job }, durationMs / 1000);
   }
 
   polled(outcome: PollOutcome): void {
@@ -111,10 +72,6 @@ export class ReconciliationMetrics {
 
   settled(status: (typeof SETTLED_STATUSES)[number], n: number): void {
     if (n > 0) this.settledCounter.inc({ status }, n);
-  }
-
-  redacted(n: number): void {
-    if (n > 0) this.redactedCounter.inc(n);
   }
 
   pendingSummary(pending: number, oldestPendingAgeSeconds: number | null): void {

@@ -1,29 +1,23 @@
 import { Module } from '@nestjs/common';
-import { FlowsModule } from '../flows/flows.module.js';
+import { JobsModule } from '../jobs/jobs.module.js';
 import { OneKycModule } from '../onekyc/onekyc.module.js';
-import { JobInstance } from './job-instance.js';
+import { SubmissionsModule } from '../submissions/submissions.module.js';
 import { ReconciliationCron } from './reconciliation.cron.js';
 import { ReconciliationMetrics, reconciliationMetricProviders } from './reconciliation.metrics.js';
-import { ReconciliationRepository } from './reconciliation.repository.js';
 import { ReconciliationService } from './reconciliation.service.js';
-import { RetentionService } from './retention.service.js';
 
 /**
- * Reconciliation (polls pending submissions whose callback may be lost, expires the stale ones)
- * and PII retention, both scheduled. The store is the global SubmissionsModule; the provider
- * client comes from OneKycModule (one instance per app, so one rate limit shared with
- * initiations); FlowsModule lends its idempotency repository to retention's housekeeping.
- * Exports ReconciliationService for the admin API's forced reconcile.
+ * Reconciliation: polls pending submissions whose callback may be lost and expires the stale
+ * ones, on a schedule. Writes through the store (SubmissionsModule); the provider client comes
+ * from OneKycModule (one instance per app, so one rate limit shared with initiations); run
+ * records from JobsModule. Exports ReconciliationService for the admin API's forced reconcile.
  */
 @Module({
-  imports: [OneKycModule, FlowsModule],
+  imports: [OneKycModule, SubmissionsModule, JobsModule],
   providers: [
     ...reconciliationMetricProviders,
     ReconciliationMetrics,
-    JobInstance,
-    ReconciliationRepository,
     ReconciliationService,
-    RetentionService,
     ReconciliationCron,
   ],
   exports: [ReconciliationService],

@@ -1,4 +1,4 @@
-// Reconciliation: no submission stays pending because a callback was lost (issue 6).
+// Reconciliation: no submission stays pending because a callback was lost.
 //
 // One run, on whichever instance its cron fires (many instances share one database):
 //   1. rows whose initiation never finished (a crash mid-request) become INITIATION_FAILED;
@@ -12,22 +12,23 @@
 // Claiming rounds repeat until nothing is due or the run-time cap is reached. Every run is
 // recorded in job_runs and counted in metrics.
 import { Injectable, Logger } from '@nestjs/common';
-import {
-  isOurSessionIdFormat,
-  dedupeKey,
-  providerResultToTransitionInput,
-} from '../callbacks/callback-mapping.js';
 import { AppConfig } from '../config/app-config.js';
 import { DEFAULT_CLIENT_OPTIONS, OneKycClient } from '../onekyc/onekyc.client.js';
 import { OneKycErrorKind, OneKycException } from '../onekyc/onekyc.exception.js';
 import type { CallPriority, OneKycSubmissionDetails } from '../onekyc/onekyc.types.js';
+import {
+  dedupeKey,
+  isOurSessionIdFormat,
+  providerResultToTransitionInput,
+} from '../submissions/provider-result.js';
 import type { EventSource } from '../submissions/submission-status.js';
 import { SubmissionEntity } from '../submissions/submission.entity.js';
 import { ClaimedPoll, SubmissionPollsRepository } from '../submissions/submission-polls.repository.js';
 import { EventInput, SubmissionsRepository } from '../submissions/submissions.repository.js';
 import { Sql } from '../database/sql.js';
+import { emptyRunCounts, JobRuns, RunCounts } from '../jobs/job-runs.js';
+import { SingleRun } from '../jobs/single-run.js';
 import { forEachBounded } from './bounded.js';
-import { JobInstance } from './job-instance.js';
 import { decideMatch } from './poll-matching.js';
 import {
   deferredPollDelaySeconds,
@@ -36,8 +37,9 @@ import {
   PollScheduleOptions,
 } from './poll-schedule.js';
 import { ReconciliationMetrics, PollOutcome } from './reconciliation.metrics.js';
-import { ReconciliationRepository, RunCounts } from './reconciliation.repository.js';
 
+/** The job's name in job_runs and the run metrics. */
+const JOB = 'reconcile';
 /** A run stops claiming after this long (the next tick continues); polls get 80 % of it. */
 export const RUN_TIME_CAP_MS = 5 * 60_000;
 /** Aim for claim batches the rate limit drains in about this long (keeps leases short and fair). */
@@ -79,19 +81,19 @@ interface PollResult {
 export class ReconciliationService {
   private readonly logger = new Logger(ReconciliationService.name);
   private readonly schedule: PollScheduleOptions;
-  private current: Promise<ReconcileRunSummary> | null = null;
-  private stopping = false;
+  private readonly single: SingleRun<ReconcileRunSummary>;
 
   constructor(
     private readonly config: AppConfig,
-    private readonly repo: ReconciliationRepository,
+    private readonly runs: JobRuns,
     private readonly sql: Sql,
     private readonly submissions: SubmissionsRepository,
     private readonly polls: SubmissionPollsRepository,
     private readonly client: OneKycClient,
     private readonly metrics: ReconciliationMetrics,
-    private readonly instance: JobInstance,
   ) {
+    runs.declare(JOB);
+    this.single = new SingleRun(() => runs.skipped(JOB));
     this.schedule = { afterSeconds: config.reconcile.afterSeconds, ...POLL_SCHEDULE_DEFAULTS };
   }
 
@@ -99,17 +101,8 @@ export class ReconciliationService {
    * One reconciliation run. Resolves with its summary, or null when this instance is already
    * running one (runs never overlap on an instance) or is shutting down.
    */
-  async runOnce(): Promise<ReconcileRunSummary | null> {
-    if (this.current || this.stopping) {
-      this.metrics.run('reconcile', 'skipped');
-      return null;
-    }
-    this.current = this.run();
-    try {
-      return await this.current;
-    } finally {
-      this.current = null;
-    }
+  runOnce(): Promise<ReconcileRunSummary | null> {
+    return this.single.start(() => this.run());
   }
 
   /**
@@ -129,8 +122,7 @@ export class ReconciliationService {
 
   /** Stops claiming and waits (bounded) for the run in progress to hand its rows back. */
   async shutdown(): Promise<void> {
-    this.stopping = true;
-    const running = this.current;
+    const running = this.single.stop();
     if (!running) return;
     const since = performance.now();
     const waitMs = 3 * this.config.onekyc.timeoutMs + 15_000;
@@ -153,30 +145,16 @@ export class ReconciliationService {
   }
 
   private async run(): Promise<ReconcileRunSummary> {
-    const started = performance.now();
-    const counts: RunCounts = { claimed: 0, updated: 0, unchanged: 0, failed: 0, expired: 0 };
+    const counts = emptyRunCounts();
     let initiationFailed = 0;
-    let error: string | null = null;
-    let runId = '';
-    try {
-      runId = await this.repo.startRun('reconcile', this.instance.id);
+    const { runId, durationMs, error } = await this.runs.record(JOB, counts, async () => {
       const hardDeadline = Date.now() + RUN_TIME_CAP_MS;
       const pollDeadline = Date.now() + RUN_TIME_CAP_MS * 0.8;
       initiationFailed = await this.failStuckInitiations(hardDeadline);
       await this.pollDue(counts, pollDeadline);
       const expired = await this.expireOverdue(hardDeadline);
       counts.expired = initiationFailed + expired;
-    } catch (err) {
-      error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      this.logger.error({ err: error, runId }, 'reconciliation run failed');
-    }
-    const durationMs = performance.now() - started;
-    if (runId) {
-      await this.repo
-        .finishRun(runId, counts, durationMs, error)
-        .catch((err: Error) => this.logger.error({ err: err.message, runId }, 'could not record the run'));
-    }
-    this.metrics.run('reconcile', error ? 'error' : 'success', durationMs);
+    });
     await this.submissions
       .pendingSummary()
       .then((s) => this.metrics.pendingSummary(s.pending, s.oldestPendingAgeSeconds))
@@ -200,7 +178,7 @@ export class ReconciliationService {
     // The lease outlives the batch: its drain time, plus one call's worst case with retries.
     const leaseSeconds = Math.ceil(claimSize / backgroundRps) + Math.ceil((3 * timeoutMs) / 1000) + 15;
 
-    while (!this.stopping && Date.now() < deadline) {
+    while (!this.single.stopping && Date.now() < deadline) {
       const batch = await this.polls.claimDue(claimSize, leaseSeconds);
       if (batch.length === 0) return;
       counts.claimed += batch.length;
@@ -217,7 +195,7 @@ export class ReconciliationService {
           else counts.unchanged++;
           if (res.outcome === 'deferred') budgetDry = true;
         },
-        () => this.stopping || budgetDry,
+        () => this.single.stopping || budgetDry,
       );
       if (unstarted.length > 0) {
         counts.claimed -= unstarted.length;
@@ -246,7 +224,7 @@ export class ReconciliationService {
       );
     } catch (err) {
       if (!(err instanceof OneKycException)) throw err;
-      if (this.stopping && err.isTemporary) {
+      if (this.single.stopping && err.isTemporary) {
         // Shutting down (the client may already be closing): not a poll, hand the row back as due.
         await this.polls.releaseClaims([row.id]);
         return { outcome: 'deferred', changed: false, released: true, error: err };
@@ -363,7 +341,7 @@ export class ReconciliationService {
   private async failStuckInitiations(deadline: number): Promise<number> {
     const olderThanSeconds = stuckInitiationSeconds(this.config.onekyc.timeoutMs);
     let total = 0;
-    while (!this.stopping && Date.now() < deadline) {
+    while (!this.single.stopping && Date.now() < deadline) {
       const { locked, applied } = await this.sql.transaction(async (tx) => {
         const ids = await this.polls.lockStuckInitiations(tx, SETTLE_BATCH, olderThanSeconds);
         let n = 0;
@@ -422,7 +400,7 @@ export class ReconciliationService {
       total += applied;
       this.metrics.settled('EXPIRED', applied);
       if (locked < SETTLE_BATCH || applied === 0) break;
-    } while (!this.stopping && Date.now() < deadline);
+    } while (!this.single.stopping && Date.now() < deadline);
     return total;
   }
 }

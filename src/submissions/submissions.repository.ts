@@ -605,12 +605,6 @@ export class SubmissionsRepository {
   decryptContacts(s: Pick<SubmissionEntity, 'contactEnc'>): Contacts {
     return s.contactEnc ? this.pii.decryptJson<Contacts>(s.contactEnc) : {};
   }
-
-  /** The primary contact (phone when given, else email), matching `contactType`; null once erased. */
-  decryptContact(s: Pick<SubmissionEntity, 'contactEnc'>): string | null {
-    const c = this.decryptContacts(s);
-    return c.phoneNumber ?? c.email ?? null;
-  }
 }
 
 /**

@@ -5,7 +5,6 @@ import { Injectable } from '@nestjs/common';
 import { CursorCodec, CursorFilters, decodeCursorParam, nextPageCursor } from '../admin/admin-cursor.js';
 import { DEFAULT_PAGE_SIZE } from '../admin/dto/admin-submissions.dto.js';
 import { rangeStart } from '../admin/dto/query-validators.js';
-import { ProblemException } from '../common/problem.js';
 import { validationProblem } from '../common/validation.js';
 import { AppConfig } from '../config/app-config.js';
 import { PiiCipher } from '../submissions/pii/pii-cipher.js';
@@ -29,6 +28,7 @@ import {
   WebhookDeliveryDto,
   WebhookDeliveryListDto,
 } from './dto/webhook-deliveries.dto.js';
+import { WebhooksError } from './webhooks.errors.js';
 
 /** After a rotation the previous secret signs too (a second signature) for this long. */
 export const ROTATION_GRACE_HOURS = 24;
@@ -117,10 +117,10 @@ export class WebhooksAdminService {
     if (!/^[1-9][0-9]{0,18}$/.test(id))
       throw validationProblem([{ field: 'id', message: 'id must be a delivery id' }]);
     const row = await this.repo.retryNow(id);
-    if (row === null) throw ProblemException.of(404, `No webhook delivery ${id}`);
+    if (row === null) throw new WebhooksError('WEBHOOK_DELIVERY_NOT_FOUND', `No webhook delivery ${id}`);
     if (row === 'in-flight') {
-      throw ProblemException.of(
-        409,
+      throw new WebhooksError(
+        'WEBHOOK_DELIVERY_IN_FLIGHT',
         `Webhook delivery ${id} has an attempt in flight; try again when it ends`,
       );
     }
@@ -138,8 +138,8 @@ export class WebhooksAdminService {
   }
 }
 
-function notFound(id: string): ProblemException {
-  return ProblemException.of(404, `No webhook endpoint ${id}`);
+function notFound(id: string): WebhooksError {
+  return new WebhooksError('WEBHOOK_ENDPOINT_NOT_FOUND', `No webhook endpoint ${id}`);
 }
 
 function iso(d: Date | null): string | null {

@@ -27,7 +27,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { ProblemDto } from '../admin/dto/problem.dto.js';
-import { AdminApiKeyGuard } from '../common/api-key.guard.js';
+import { AdminApiKeyGuard } from '../partner-auth/admin-key.guard.js';
 import { UUID_ID_PIPE } from '../common/uuid-param.pipe.js';
 import {
   ListWebhookDeliveriesQueryDto,

@@ -1,22 +1,22 @@
-// Builds the real OneKycModule (client + AuthTokenService) on a validated test configuration,
+// Builds the real OneKycModule (the client and its partner-token cache) on a validated test configuration,
 // without a database or an HTTP server of our own: only the provider (a sandbox) is spoken to.
 import { LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { register } from 'prom-client';
 import { buildConfig } from '../../src/config/app-config.js';
 import { AppConfigModule } from '../../src/config/config.module.js';
-import { AuthTokenService } from '../../src/auth-token/auth-token.service.js';
 import {
   ONEKYC_CLIENT_OPTIONS,
   OneKycClient,
   OneKycClientOverrides,
 } from '../../src/onekyc/onekyc.client.js';
 import { OneKycModule } from '../../src/onekyc/onekyc.module.js';
+import type { PartnerTokenCache } from '../../src/onekyc/partner-token.cache.js';
 import { testEnv } from '../support/app.js';
 
 export interface TestClient {
   client: OneKycClient;
-  tokens: AuthTokenService;
+  tokens: PartnerTokenCache;
   close(): Promise<void>;
 }
 
@@ -37,9 +37,10 @@ export async function buildClient(
     .compile();
   moduleRef.useLogger(logger);
   await moduleRef.init();
+  const client = moduleRef.get(OneKycClient);
   return {
-    client: moduleRef.get(OneKycClient),
-    tokens: moduleRef.get(AuthTokenService),
+    client,
+    tokens: client.tokens,
     close: () => moduleRef.close(),
   };
 }

@@ -391,7 +391,7 @@ describe('scenario 6: security checks', () => {
     const secrets = src('common/secrets.ts');
     expect(secrets).toMatch(/import \{[^}]*timingSafeEqual[^}]*\} from 'node:crypto'/);
     expect(secrets).toMatch(/export class SecretSet[\s\S]*match\(presented[\s\S]*timingSafeEqual\(/);
-    for (const guard of ['common/api-key.guard.ts', 'callbacks/callback-auth.guard.ts']) {
+    for (const guard of ['partner-auth/admin-key.guard.ts', 'callbacks/callback-auth.guard.ts']) {
       const code = src(guard);
       expect(code, guard).toMatch(/new SecretSet\(/);
       expect(code, guard).toMatch(/\.match\(presented\)/);

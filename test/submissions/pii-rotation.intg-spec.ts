@@ -58,7 +58,7 @@ describe('PII key rotation (real PostgreSQL)', () => {
       );
       const after = (await newOnly.app.get(SubmissionsRepository).findById(id))!;
       expect(newOnly.app.get(SubmissionsRepository).decryptKtp(after)).toMatchObject({ name: 'SITI AMINAH' });
-      expect(newOnly.app.get(SubmissionsRepository).decryptContact(after)).toBe('rot@example.com');
+      expect(newOnly.app.get(SubmissionsRepository).decryptContacts(after).email).toBe('rot@example.com');
       expect(after.nikHash).toBe(before.nikHash);
       await newOnly.close();
     } finally {

@@ -50,7 +50,7 @@ describe('submission store (real PostgreSQL)', () => {
     let s = await repo.findById(id);
     expect(s).toMatchObject({ status: 'INITIATED', initiatedAt: null, version: 1 });
     expect(s!.contactEnc).not.toContain('628123456789');
-    expect(repo.decryptContact(s!)).toBe('628123456789');
+    expect(repo.decryptContacts(s!).phoneNumber).toBe('628123456789');
     const expiry = new Date(Date.now() + 3600_000);
     await repo.markInitiated(id, expiry);
     s = await repo.findById(id);

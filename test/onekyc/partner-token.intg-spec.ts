@@ -14,7 +14,7 @@ const user = (n: number): GetSubmissionDetailsInput => ({
   userIdType: 'USER_ID',
 });
 
-describe('partner token (AuthTokenService + OneKycClient) against the sandbox', () => {
+describe('partner token (PartnerTokenCache + OneKycClient) against the sandbox', () => {
   let s: TestSandbox;
   beforeAll(async () => {
     s = await startTestSandbox();

@@ -5,17 +5,17 @@
 import { CanActivate, ExecutionContext, Injectable, Optional } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AppConfig } from '../config/app-config.js';
-import { Caller, setCaller } from '../partner-auth/caller.js';
-import { UserTokenVerifier } from '../partner-auth/user-token.verifier.js';
-import { ProblemException } from './problem.js';
-import { bearerToken, SecretSet } from './secrets.js';
+import { AuthError } from './auth.errors.js';
+import { Caller, setCaller } from './caller.js';
+import { UserTokenVerifier } from './user-token.verifier.js';
+import { bearerToken, SecretSet } from '../common/secrets.js';
 
 export type AuthenticatedRequest = FastifyRequest & { adminKeyId?: string; caller?: Caller };
 
 /** 401 with the WWW-Authenticate challenge of RFC 6750. */
-export function unauthorized(realm: string, detail: string, invalidToken: boolean): ProblemException {
-  return ProblemException.of(
-    401,
+export function unauthorized(realm: string, detail: string, invalidToken: boolean): AuthError {
+  return new AuthError(
+    'UNAUTHENTICATED',
     detail,
     {},
     {
@@ -26,7 +26,7 @@ export function unauthorized(realm: string, detail: string, invalidToken: boolea
   );
 }
 
-export function missingBearer(realm: string): ProblemException {
+export function missingBearer(realm: string): AuthError {
   return unauthorized(realm, `Missing bearer token: send "Authorization: Bearer <${realm} key>"`, false);
 }
 
@@ -52,7 +52,7 @@ export class AdminApiKeyGuard implements CanActivate {
           () => true,
           () => false,
         );
-        if (valid) throw ProblemException.of(403, 'End-user tokens cannot use the admin API');
+        if (valid) throw new AuthError('CALLER_NOT_ALLOWED', 'End-user tokens cannot use the admin API');
       }
       throw unauthorized('admin', 'Invalid admin key', true);
     }

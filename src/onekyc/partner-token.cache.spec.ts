@@ -1,22 +1,18 @@
 // Unit tests with a fake fetcher (no HTTP): caching, single-flight, refresh timing, 401 handling.
-// The same behaviour against the real sandbox is in test/onekyc/auth-token.intg-spec.ts.
+// The same behaviour against the real sandbox is in test/onekyc/partner-token.intg-spec.ts.
 import { Logger } from '@nestjs/common';
 import { Registry } from 'prom-client';
-import type { AppConfig } from '../config/app-config.js';
-import { OneKycErrorKind, OneKycException } from '../onekyc/onekyc.exception.js';
-import { OneKycMetrics } from '../onekyc/onekyc.metrics.js';
-import type { PartnerToken } from '../onekyc/onekyc.types.js';
-import { AuthTokenService, refreshDueAt, usableUntil } from './auth-token.service.js';
+import { OneKycErrorKind, OneKycException } from './onekyc.exception.js';
+import { OneKycMetrics } from './onekyc.metrics.js';
+import type { PartnerToken } from './onekyc.types.js';
+import { PartnerTokenCache, refreshDueAt, usableUntil } from './partner-token.cache.js';
 
-const config = (marginSeconds: number) =>
-  ({ onekyc: { tokenRefreshMarginSeconds: marginSeconds } }) as unknown as AppConfig;
-
-describe('AuthTokenService', () => {
+describe('PartnerTokenCache', () => {
   beforeAll(() => Logger.overrideLogger(false));
   let registry: Registry;
   let fetches: number;
   let lifetimeMs: number;
-  let service: AuthTokenService;
+  let service: PartnerTokenCache;
   let failNext: OneKycException | undefined;
   let release: (() => void) | undefined;
   let gate: Promise<void> | undefined;
@@ -41,11 +37,14 @@ describe('AuthTokenService', () => {
     lifetimeMs = 1800_000;
     failNext = undefined;
     gate = undefined;
-    service = new AuthTokenService(config(300), OneKycMetrics.tokenCounter(registry));
-    service.useFetcher(fetcher);
+    service = new PartnerTokenCache({
+      fetch: fetcher,
+      refreshMarginMs: 300_000,
+      fetches: OneKycMetrics.create(registry).tokenFetches,
+    });
   });
   afterEach(() => {
-    service.onModuleDestroy();
+    service.close();
     vi.useRealTimers();
   });
 
@@ -104,7 +103,7 @@ describe('AuthTokenService', () => {
 
   it('should fetch on demand once the token has lapsed', async () => {
     await service.getToken();
-    service.onModuleDestroy(); // no timer: simulate a process that slept through the refresh
+    service.close(); // no timer: simulate a process that slept through the refresh
     vi.setSystemTime(Date.now() + 1800_000);
     expect(await service.getToken()).toBe('t2');
   });

@@ -5,16 +5,13 @@
 //   refresh off in the background and goes on with the current one.
 // - After a 401 the client asks for one forced refresh (`refreshAfterUnauthorized`); concurrent
 //   401s for the same stale token share that one fetch.
-// The HTTP call itself is OneKycClient.fetchPartnerToken(), bound at start through `useFetcher`
-// (the client needs this service for its other calls, so the dependency cannot be injected both ways).
+// The client owns one cache and hands it the HTTP call that mints a token
+// (OneKycClient.fetchPartnerToken) when it builds it: a plain object, not a provider of its own.
 // The token, the pass key and the client id never reach a log line.
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import { Counter } from 'prom-client';
-import { AppConfig } from '../config/app-config.js';
-import { OneKycException } from '../onekyc/onekyc.exception.js';
-import { TOKEN_FETCHES } from '../onekyc/onekyc.metrics.js';
-import type { PartnerToken } from '../onekyc/onekyc.types.js';
+import { Logger } from '@nestjs/common';
+import type { Counter } from 'prom-client';
+import { OneKycException } from './onekyc.exception.js';
+import type { PartnerToken } from './onekyc.types.js';
 
 export type PartnerTokenFetcher = () => Promise<PartnerToken>;
 
@@ -35,26 +32,29 @@ export function usableUntil(token: PartnerToken): number {
   return token.expiresAtMs - Math.min(2000, lifetime / 10);
 }
 
-@Injectable()
-export class AuthTokenService implements OnModuleDestroy {
-  private readonly logger = new Logger(AuthTokenService.name);
+export interface PartnerTokenCacheOptions {
+  /** The HTTP call that mints a token. */
+  fetch: PartnerTokenFetcher;
+  /** Refresh this long before expiry (at most half the token's life). */
+  refreshMarginMs: number;
+  /** Counts fetches by outcome: `success` or the error kind. */
+  fetches: Counter<string>;
+}
+
+export class PartnerTokenCache {
+  private readonly logger = new Logger(PartnerTokenCache.name);
+  private readonly fetcher: PartnerTokenFetcher;
   private readonly marginMs: number;
-  private fetcher?: PartnerTokenFetcher;
+  private readonly fetches: Counter<string>;
   private current?: PartnerToken;
   private inflight?: Promise<PartnerToken>;
   private timer?: NodeJS.Timeout;
   private closed = false;
 
-  constructor(
-    config: AppConfig,
-    @InjectMetric(TOKEN_FETCHES) private readonly fetches: Counter<string>,
-  ) {
-    this.marginMs = config.onekyc.tokenRefreshMarginSeconds * 1000;
-  }
-
-  /** Binds the HTTP call that mints a token (OneKycClient does this in its constructor). */
-  useFetcher(fetcher: PartnerTokenFetcher): void {
-    this.fetcher = fetcher;
+  constructor(options: PartnerTokenCacheOptions) {
+    this.fetcher = options.fetch;
+    this.marginMs = options.refreshMarginMs;
+    this.fetches = options.fetches;
   }
 
   /** A token the provider should accept: the cached one, or one fetched now (single-flight). */
@@ -79,17 +79,8 @@ export class AuthTokenService implements OnModuleDestroy {
     return (await this.refresh()).token;
   }
 
-  /** When the cached token expires (ms since epoch), if there is one. For diagnostics and tests. */
-  currentExpiry(): number | undefined {
-    return this.current?.expiresAtMs;
-  }
-
-  /** Drops the cached token (the next call fetches). */
-  invalidate(): void {
-    this.current = undefined;
-  }
-
-  onModuleDestroy(): void {
+  /** Stops the refresh timer (the client's shutdown). */
+  close(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -112,7 +103,6 @@ export class AuthTokenService implements OnModuleDestroy {
   }
 
   private async fetchAndStore(): Promise<PartnerToken> {
-    if (!this.fetcher) throw new Error('AuthTokenService has no fetcher: import OneKycModule');
     try {
       const token = await this.fetcher();
       this.current = token;

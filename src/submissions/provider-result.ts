@@ -1,9 +1,8 @@
 // A provider result as the store's TransitionInput. Pure. Shared by callback ingestion (the body
 // the provider pushes) and reconciliation (the same shape, pulled with Get Submission Details),
 // so both paths record exactly the same facts.
-import type { ProviderStatus, SubmissionResult } from '../submissions/submission-status.js';
-import type { EventInput, TransitionInput } from '../submissions/submissions.repository.js';
-import type { CallbackBody } from './callback-body.pipe.js';
+import type { ProviderStatus, SubmissionResult } from './submission-status.js';
+import type { EventInput, TransitionInput } from './submissions.repository.js';
 
 // Our verification ids (x-partner-session-id) are UUIDs. Anything else cannot be ours and must
 // not reach a uuid-typed SQL parameter: it goes straight to the quarantine.
@@ -76,13 +75,4 @@ export function processedAt(value: unknown): Date | null {
   if (typeof value !== 'string' || value.length > 64) return null;
   const ms = Date.parse(value);
   return Number.isNaN(ms) || ms < Date.UTC(2000, 0, 1) || ms > Date.UTC(2100, 0, 1) ? null : new Date(ms);
-}
-
-export function toTransitionInput(body: CallbackBody): TransitionInput {
-  return providerResultToTransitionInput(body, {
-    type: 'CALLBACK',
-    source: 'callback',
-    payload: body,
-    dedupeKey: dedupeKey(body),
-  });
 }
