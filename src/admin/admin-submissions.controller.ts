@@ -70,7 +70,12 @@ export class AdminSubmissionsController {
   ): Promise<AdminSubmissionDetailDto> {
     const reveal =
       query.reveal === 'true'
-        ? { adminKeyId: request.adminKeyId!, requestId: String(request.id) }
+        ? {
+            adminKeyId: request.adminKeyId!,
+            requestId: String(request.id),
+            reason: query.reason,
+            consoleSessionId: request.consoleSessionId,
+          }
         : undefined;
     return this.admin.submissionDetail(id, reveal);
   }
