@@ -65,7 +65,7 @@ export function AuditPage({ params }: { params: URLSearchParams }) {
       {loading && !data ? <Loading /> : null}
       {data && data.data.length === 0 ? <p class="muted">{t.noAudit}</p> : null}
       {data && data.data.length > 0 ? (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table data-testid="audit">
             <thead>
               <tr>

@@ -45,7 +45,7 @@ export function CallbacksPage() {
       {loading && !data ? <Loading /> : null}
       {data && data.data.length === 0 ? <p class="muted">{t.noCallbacks}</p> : null}
       {data && data.data.length > 0 ? (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table>
             <thead>
               <tr>

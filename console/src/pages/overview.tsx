@@ -135,7 +135,7 @@ export function OverviewPage() {
               )}
             </Card>
             <Card title={t.reconciliationRuns} id="h-runs">
-              <div class="table-wrap">
+              <div class="table-wrap" tabIndex={0}>
                 <table>
                   <thead>
                     <tr>

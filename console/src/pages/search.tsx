@@ -139,7 +139,7 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
         {loading ? <Loading /> : null}
         {rows && rows.length === 0 ? <p class="muted">{t.noResults}</p> : null}
         {rows && rows.length > 0 ? (
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0}>
             <table data-testid="results">
               <thead>
                 <tr>

@@ -198,7 +198,7 @@ export function VerificationPage({ id }: { id: string }) {
           {data.relatedVerifications.length ? (
             <>
               <h3>{t.related}</h3>
-              <div class="table-wrap">
+              <div class="table-wrap" tabIndex={0}>
                 <table>
                   <thead>
                     <tr>
@@ -232,7 +232,7 @@ export function VerificationPage({ id }: { id: string }) {
         <Evidence id={data.id} />
       </div>
       <Card title={t.timeline} id="h-timeline">
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table data-testid="timeline">
             <thead>
               <tr>

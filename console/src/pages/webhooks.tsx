@@ -52,7 +52,7 @@ export function DeliveriesTable({ rows, onChanged }: { rows: Delivery[]; onChang
     <>
       <Notice message={notice} />
       <ErrorBox message={error} />
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0}>
         <table data-testid="deliveries">
           <thead>
             <tr>
