@@ -90,34 +90,37 @@ export function Fields({ rows }: { rows: [string, ComponentChildren][] }) {
   );
 }
 
-/** Horizontal bars for counts (e.g. by status): an SVG with a text equivalent in a table beside. */
+/** The colour class of a status or result (the same meaning as its badge). */
+function tone(key: string): string {
+  if (['COMPLETED', 'VALID', 'SUCCEEDED'].includes(key)) return 'tone-ok';
+  if (['INVALID', 'REJECTED', 'ERROR', 'INITIATION_FAILED', 'FAILED'].includes(key)) return 'tone-bad';
+  if (['EXPIRED'].includes(key)) return 'tone-warn';
+  if (key === 'none') return 'tone-none';
+  return 'tone-info';
+}
+
+/** Horizontal bars for counts (e.g. by status), drawn in SVG with the figures as text. */
 export function Bars({ items, label }: { items: [string, number][]; label: string }) {
   const { num } = useI18n();
   const max = Math.max(1, ...items.map(([, n]) => n));
-  const rowH = 22;
+  const rowH = 24;
+  const labelW = 190;
+  const barW = 340;
   return (
     <figure class="bars">
       <svg
-        viewBox={`0 0 320 ${items.length * rowH}`}
+        viewBox={`0 0 ${labelW + barW + 60} ${items.length * rowH}`}
         width="100%"
-        height={items.length * rowH}
         role="img"
         aria-label={label}
-        preserveAspectRatio="none"
       >
         {items.map(([k, n], i) => (
           <g key={k}>
-            <rect
-              x="150"
-              y={i * rowH + 4}
-              width={(160 * n) / max}
-              height={rowH - 8}
-              class={`bar bar-${i % 6}`}
-            />
-            <text x="0" y={i * rowH + 15} class="bar-label">
+            <text x="0" y={i * rowH + 16} class="bar-label">
               {k}
             </text>
-            <text x={154 + (160 * n) / max} y={i * rowH + 15} class="bar-value">
+            <rect x={labelW} y={i * rowH + 5} width={(barW * n) / max} height={rowH - 10} class={tone(k)} />
+            <text x={labelW + 6 + (barW * n) / max} y={i * rowH + 16} class="bar-value">
               {num(n)}
             </text>
           </g>
@@ -152,6 +155,7 @@ export function Chart({
   const slot = (W - pad.l - pad.r) / Math.max(1, labels.length);
   const y = (v: number) => pad.t + (H - pad.t - pad.b) * (1 - v / max);
   const ticks = [0, max / 2, max];
+  const tickText = (v: number) => (max < 10 ? String(Math.round(v * 10) / 10) : String(Math.round(v)));
   return (
     <figure class="chart">
       <svg viewBox={`0 0 ${W} ${H}`} width="100%" role="img" aria-label={label}>
@@ -159,7 +163,7 @@ export function Chart({
           <g key={v}>
             <line x1={pad.l} x2={W - pad.r} y1={y(v)} y2={y(v)} class="grid" />
             <text x={pad.l - 4} y={y(v) + 4} class="axis" text-anchor="end">
-              {Math.round(v)}
+              {tickText(v)}
             </text>
           </g>
         ))}
@@ -187,7 +191,18 @@ export function Chart({
                 .map((v, i) => (v === null ? null : `${pad.l + slot * i + slot / 2},${y(v)}`))
                 .filter(Boolean)
                 .join(' ');
-              return <polyline key={s.name} points={pts} class={`line ${s.cls}`} fill="none" />;
+              return (
+                <g key={s.name}>
+                  <polyline points={pts} class={`line ${s.cls}`} fill="none" />
+                  {s.values.map((v, i) =>
+                    v === null ? null : (
+                      <circle key={i} cx={pad.l + slot * i + slot / 2} cy={y(v)} r="3.5" class={s.cls}>
+                        <title>{`${labels[i]} ${s.name}: ${v}`}</title>
+                      </circle>
+                    ),
+                  )}
+                </g>
+              );
             })}
       </svg>
       <figcaption class="legend">
