@@ -99,33 +99,24 @@ function tone(key: string): string {
   return 'tone-info';
 }
 
-/** Horizontal bars for counts (e.g. by status), drawn in SVG with the figures as text. */
+/**
+ * Horizontal bars for counts (e.g. by status): HTML rows for the text (readable at any width),
+ * each bar an SVG rectangle scaled to the largest count.
+ */
 export function Bars({ items, label }: { items: [string, number][]; label: string }) {
   const { num } = useI18n();
   const max = Math.max(1, ...items.map(([, n]) => n));
-  const rowH = 24;
-  const labelW = 190;
-  const barW = 340;
   return (
-    <figure class="bars">
-      <svg
-        viewBox={`0 0 ${labelW + barW + 60} ${items.length * rowH}`}
-        width="100%"
-        role="img"
-        aria-label={label}
-      >
-        {items.map(([k, n], i) => (
-          <g key={k}>
-            <text x="0" y={i * rowH + 16} class="bar-label">
-              {k}
-            </text>
-            <rect x={labelW} y={i * rowH + 5} width={(barW * n) / max} height={rowH - 10} class={tone(k)} />
-            <text x={labelW + 6 + (barW * n) / max} y={i * rowH + 16} class="bar-value">
-              {num(n)}
-            </text>
-          </g>
-        ))}
-      </svg>
+    <figure class="bars" aria-label={label}>
+      {items.map(([k, n]) => (
+        <div class="bars-row" key={k}>
+          <span class="bars-label">{k}</span>
+          <svg class="bars-track" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
+            <rect x="0" y="0" width={(100 * n) / max} height="10" class={tone(k)} />
+          </svg>
+          <span class="bars-value">{num(n)}</span>
+        </div>
+      ))}
     </figure>
   );
 }
