@@ -141,7 +141,7 @@ export function Chart({
 }) {
   const W = 640;
   const H = 200;
-  const pad = { l: 44, r: 8, t: 10, b: 28 };
+  const pad = { l: 56, r: 8, t: 14, b: 28 };
   const max = Math.max(1, ...series.flatMap((s) => s.values.map((v) => v ?? 0)));
   const slot = (W - pad.l - pad.r) / Math.max(1, labels.length);
   const y = (v: number) => pad.t + (H - pad.t - pad.b) * (1 - v / max);
@@ -153,7 +153,7 @@ export function Chart({
         {ticks.map((v) => (
           <g key={v}>
             <line x1={pad.l} x2={W - pad.r} y1={y(v)} y2={y(v)} class="grid" />
-            <text x={pad.l - 4} y={y(v) + 4} class="axis" text-anchor="end">
+            <text x={pad.l - 6} y={y(v) + 4} class="axis" text-anchor="end">
               {tickText(v)}
             </text>
           </g>

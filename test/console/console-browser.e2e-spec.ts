@@ -237,6 +237,22 @@ describe.skipIf(!existsSync(CHROMIUM))('Operator console in Chromium', () => {
     await page.locator(`[data-delivery="${deliveryId}"]`).waitFor();
   });
 
+  it('sends a test event, rotates the secret (shown once) and replays a period of an endpoint', async () => {
+    const before = receiver.received.length;
+    await page.getByRole('button', { name: 'Send test' }).click();
+    await page.getByText('Test event queued.').waitFor();
+    await waitFor(
+      () => receiver.received.slice(before).some((r) => r.body.includes('"webhook.test"')) || undefined,
+    );
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    const secret = await page.locator('code.secret').innerText();
+    expect(secret).toMatch(/^whsec_/);
+    await page.getByLabel('Replay events since').fill('2020-01-01T00:00');
+    await page.getByRole('button', { name: 'Replay', exact: true }).click();
+    await page.getByText(/Events queued for replay: [1-9]/).waitFor();
+  });
+
   it('lists quarantined callbacks with masked data', async () => {
     await page.getByRole('link', { name: 'Quarantined callbacks' }).click();
     await heading('Quarantined callbacks');
