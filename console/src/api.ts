@@ -42,6 +42,9 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
     headers,
     credentials: 'same-origin',
     cache: 'no-store',
+    // The page's own policy is no-referrer, under which browsers may send `Origin: null` on writes;
+    // the service checks the Origin of session writes, so these requests name it.
+    referrerPolicy: 'same-origin',
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (res.status === 204) return undefined as T;

@@ -157,20 +157,23 @@ export class ConsoleSessionsService {
   }
 
   /**
-   * True when the request's Origin (or, without one, its Referer) is this service's own origin.
+   * True when the request's Origin (or, without one, its Referer) is this service's own origin:
+   * the same host (and port) as the request's, over the request's scheme or https (a TLS proxy in
+   * front of a service that does not trust it still forwards the browser's https origin).
    * Browsers send Origin on every cross-origin request and on same-origin writes.
    */
   sameOrigin(request: FastifyRequest): boolean {
-    const own = `${request.protocol}://${request.host}`.toLowerCase();
-    const origin = request.headers.origin;
-    if (origin) return origin.toLowerCase() === own;
-    const referer = request.headers.referer;
-    if (!referer) return false;
+    const claimed = request.headers.origin ?? request.headers.referer;
+    if (!claimed || claimed === 'null') return false;
+    let url: URL;
     try {
-      return new URL(referer).origin.toLowerCase() === own;
+      url = new URL(claimed);
     } catch {
       return false;
     }
+    const scheme = url.protocol.slice(0, -1);
+    if (scheme !== request.protocol && scheme !== 'https') return false;
+    return url.host.toLowerCase() === request.host.toLowerCase();
   }
 }
 

@@ -122,8 +122,14 @@ describe('Operator console sessions', () => {
     expect((await reconcile({ origin: 'https://evil.example', 'x-csrf-token': s.csrf })).status).toBe(403);
     // No Origin and no Referer: not provably same-origin, refused.
     expect((await reconcile({ 'x-csrf-token': s.csrf })).status).toBe(403);
-    // The right token from the console's origin passes the guard (404: no such submission).
+    expect((await reconcile({ origin: 'null', 'x-csrf-token': s.csrf })).status).toBe(403);
+    expect((await reconcile({ origin: 'http://127.0.0.1:1', 'x-csrf-token': s.csrf })).status).toBe(403);
+    // The right token from the console's origin passes the guard (404: no such submission), also
+    // as https (a TLS proxy in front) and as a Referer when no Origin is sent.
     expect((await reconcile({ origin: t.baseUrl, 'x-csrf-token': s.csrf })).status).toBe(404);
+    const https = t.baseUrl.replace('http:', 'https:');
+    expect((await reconcile({ origin: https, 'x-csrf-token': s.csrf })).status).toBe(404);
+    expect((await reconcile({ referer: `${t.baseUrl}/console`, 'x-csrf-token': s.csrf })).status).toBe(404);
     // A bearer key needs neither (tools, not browsers).
     const bearerWrite = await fetch(`${t.baseUrl}/admin/submissions/${UNKNOWN_ID}/reconcile`, {
       method: 'POST',
