@@ -9,6 +9,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -20,11 +21,17 @@ import { AppConfig } from '../config/app-config.js';
 import { ConsoleSessionDto, CreateConsoleSessionDto } from './console-session.dto.js';
 import { ConsoleSession, ConsoleSessionsService, csrfTokenFor } from './console-sessions.service.js';
 
+/** Failed sign-ins allowed per client address within the window, before 429. */
+export const SIGN_IN_FAILURES_ALLOWED = 10;
+const SIGN_IN_WINDOW_MS = 5 * 60_000;
+
 @ApiTags('admin: console session')
 @ApiNotFoundResponse({ description: 'The console is turned off (CONSOLE_ENABLED=false)', type: ProblemDto })
 @Controller('admin/session')
 export class ConsoleSessionController {
   private readonly keys: SecretSet;
+  /** Failed sign-ins per client address (this instance's memory: a brake on guessing, not a ledger). */
+  private readonly failures = new Map<string, { count: number; until: number }>();
 
   constructor(
     private readonly sessions: ConsoleSessionsService,
@@ -45,6 +52,11 @@ export class ConsoleSessionController {
   @ApiOkResponse({ type: ConsoleSessionDto })
   @ApiUnauthorizedResponse({ description: 'Not an admin key', type: ProblemDto })
   @ApiForbiddenResponse({ description: 'Sent from another origin', type: ProblemDto })
+  @ApiTooManyRequestsResponse({
+    description:
+      'Too many failed sign-ins from this address in 5 minutes (Retry-After says when to try again)',
+    type: ProblemDto,
+  })
   async signIn(
     @Body() body: CreateConsoleSessionDto,
     @Req() request: FastifyRequest,
@@ -55,8 +67,22 @@ export class ConsoleSessionController {
     if ((request.headers.origin || request.headers.referer) && !this.sessions.sameOrigin(request)) {
       throw ProblemException.of(403, "Sign-in is accepted only from the console's own origin");
     }
+    const now = Date.now();
+    const seen = this.failures.get(request.ip);
+    if (seen && seen.until > now && seen.count >= SIGN_IN_FAILURES_ALLOWED) {
+      const retryAfter = Math.ceil((seen.until - now) / 1000);
+      throw ProblemException.of(
+        429,
+        `Too many failed sign-ins from this address: try again in ${retryAfter} s`,
+        {},
+        { 'retry-after': String(retryAfter) },
+      );
+    }
     const idx = this.keys.match(body.adminKey);
-    if (idx < 0) throw unauthorized('admin', 'Invalid admin key', true);
+    if (idx < 0) {
+      this.recordFailure(request.ip, now);
+      throw unauthorized('admin', 'Invalid admin key', true);
+    }
     const { token, session } = await this.sessions.open(this.keys.ids[idx]);
     this.sessions.setCookie(request, reply, token, secondsUntil(session.absoluteExpiresAt));
     reply.header('cache-control', 'no-store');
@@ -106,6 +132,15 @@ export class ConsoleSessionController {
       await this.sessions.end(token);
     }
     this.sessions.clearCookie(request, reply);
+  }
+
+  private recordFailure(ip: string, now: number): void {
+    const seen = this.failures.get(ip);
+    if (seen && seen.until > now) seen.count++;
+    else this.failures.set(ip, { count: 1, until: now + SIGN_IN_WINDOW_MS });
+    if (this.failures.size > 10_000) {
+      for (const [k, v] of this.failures) if (v.until <= now) this.failures.delete(k);
+    }
   }
 
   private assertEnabled(): void {

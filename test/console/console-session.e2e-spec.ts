@@ -225,6 +225,21 @@ describe('Operator console sessions: expiry and CONSOLE_ENABLED=false', () => {
     }
   });
 
+  it('slows down key guessing: 429 with Retry-After after 10 failed sign-ins from one address', async () => {
+    const t = await startTestApp();
+    try {
+      for (let i = 0; i < 10; i++) expect((await signIn(t, `guess-${i}`)).status).toBe(401);
+      const blocked = await signIn(t);
+      expect(blocked.status).toBe(429);
+      expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(blocked.headers.get('set-cookie')).toBeNull();
+      // Bearer keys are not affected (the brake is on the console's sign-in only).
+      expect((await fetch(`${t.baseUrl}/admin/stats`, { headers: bearer(TEST_ADMIN_KEY) })).status).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('turns off the page and the sessions, and ignores session cookies', async () => {
     const t = await startTestApp({ CONSOLE_ENABLED: 'false' });
     try {
