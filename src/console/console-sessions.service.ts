@@ -51,15 +51,13 @@ export function cookieValue(header: string | undefined, name: string): string | 
   return undefined;
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-
 /**
- * `Secure` everywhere but local development: plain HTTP to a loopback address outside production
- * (browsers refuse Secure cookies over plain HTTP, so `npm start` on a laptop needs this).
+ * `Secure` in production and on every HTTPS request (behind a TLS proxy, TRUST_PROXY lets the
+ * service see it); only plain HTTP outside production, i.e. local development and tests, goes
+ * without it: browsers drop a Secure cookie set over plain HTTP, so the console would not work.
  */
 export function cookieMustBeSecure(request: FastifyRequest, production: boolean): boolean {
-  if (production || request.protocol !== 'http') return true;
-  return !LOOPBACK_HOSTS.has(request.hostname.toLowerCase());
+  return production || request.protocol !== 'http';
 }
 
 @Injectable()

@@ -8,7 +8,7 @@ import { SubmissionsRepository } from '../../src/submissions/submissions.reposit
 import { seedSubmission } from '../admin/admin-fixtures.js';
 import { startTestApp, TEST_ADMIN_KEY, TEST_API_KEY, TestApp } from '../support/app.js';
 import { bearer, json } from '../support/http.js';
-import { buildConsoleAssets, cookiePair, rawRequest, setCookieOf } from './console-support.js';
+import { buildConsoleAssets, cookiePair, setCookieOf } from './console-support.js';
 
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
@@ -37,7 +37,8 @@ describe('Operator console sessions', () => {
   let t: TestApp;
   beforeAll(async () => {
     buildConsoleAssets();
-    t = await startTestApp();
+    // The service trusts its proxy (the test itself), so X-Forwarded-Proto can say https.
+    t = await startTestApp({ TRUST_PROXY: 'true' });
   });
   afterAll(async () => {
     await t?.close();
@@ -45,7 +46,7 @@ describe('Operator console sessions', () => {
 
   it('exchanges an admin key for an httpOnly, SameSite=Strict cookie; the database keeps only a hash', async () => {
     const s = await session(t);
-    // Plain HTTP to a loopback address is local development: no Secure flag (browsers would drop it).
+    // Plain HTTP outside production is local development: no Secure flag (browsers would drop it).
     expect(s.setCookie).toMatch(/^console_session=[A-Za-z0-9_-]{43}; /);
     expect(s.setCookie).toContain('HttpOnly');
     expect(s.setCookie).toContain('SameSite=Strict');
@@ -63,20 +64,20 @@ describe('Operator console sessions', () => {
     expect(JSON.stringify(s.body)).not.toContain(TEST_ADMIN_KEY);
   });
 
-  it('marks the cookie Secure (with the __Host- prefix) anywhere but local development', async () => {
-    const res = await rawRequest(
-      t.baseUrl,
-      'POST',
-      '/admin/session',
-      { host: 'kyc.partner.example' },
-      { adminKey: TEST_ADMIN_KEY },
-    );
+  it('marks the cookie Secure (with the __Host- prefix) on HTTPS, as a TLS proxy reports it', async () => {
+    const res = await signIn(t, TEST_ADMIN_KEY, {
+      'x-forwarded-proto': 'https',
+      origin: t.baseUrl.replace('http:', 'https:'),
+    });
     expect(res.status).toBe(200);
     const c = setCookieOf(res);
     expect(c).toMatch(/^__Host-console_session=/);
     expect(c).toContain('; Secure');
     expect(c).toContain('HttpOnly');
     expect(c).toContain('SameSite=Strict');
+    // The __Host- cookie is read back like the plain one.
+    const stats = await fetch(`${t.baseUrl}/admin/stats`, { headers: { cookie: cookiePair(c) } });
+    expect(stats.status).toBe(200);
   });
 
   it('refuses a wrong key, a partner key, and a sign-in posted from another origin', async () => {

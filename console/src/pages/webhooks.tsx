@@ -175,7 +175,7 @@ export function WebhooksPage() {
               </div>
               <div class="muted small">
                 {ep.description ? `${ep.description} · ` : ''}
-                {ep.events.join(', ')} · {t.createdAt} {dt(ep.createdAt)}
+                {ep.events.length ? ep.events.join(', ') : t.allEvents} · {t.createdAt} {dt(ep.createdAt)}
               </div>
               <div class="endpoint-actions">
                 <button
