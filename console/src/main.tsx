@@ -104,7 +104,7 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
   const parts = path.split('/').filter(Boolean);
   const page = parts[0] ?? 'overview';
   let content;
-  if (page === 'search') content = <SearchPage params={new URLSearchParams(search ?? '')} />;
+  if (page === 'search') content = <SearchPage />;
   else if (page === 'verifications' && parts[1])
     content = <VerificationPage id={decodeURIComponent(parts[1])} />;
   else if (page === 'callbacks') content = <CallbacksPage />;

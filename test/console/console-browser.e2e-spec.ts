@@ -164,6 +164,7 @@ describe.skipIf(!existsSync(CHROMIUM))('Operator console in Chromium', () => {
     const text = await page.locator('[data-testid=results]').innerText();
     expect(text).toContain('3174********0002');
     expect(text).not.toContain(NIK);
+    expect(page.url(), 'a searched NIK stays out of the URL and the history').not.toContain(NIK);
     expect(text).toContain('alice');
     expect(text).toContain('bob');
     await axe('search');

@@ -44,10 +44,10 @@ export function AuditPage({ params }: { params: URLSearchParams }) {
       >
         <div class="control">
           <label for="a-action">{t.action}</label>
-          <select id="a-action" name="action" value={action}>
+          <select id="a-action" name="action">
             <option value="">{t.any}</option>
             {ACTIONS.map((a) => (
-              <option key={a} value={a}>
+              <option key={a} value={a} selected={action === a}>
                 {a}
               </option>
             ))}
@@ -55,7 +55,7 @@ export function AuditPage({ params }: { params: URLSearchParams }) {
         </div>
         <div class="control wide">
           <label for="a-sub">{t.verificationId}</label>
-          <input id="a-sub" name="submissionId" value={submissionId} autocomplete="off" />
+          <input id="a-sub" name="submissionId" defaultValue={submissionId} autocomplete="off" />
         </div>
         <div class="control actions">
           <button type="submit">{t.filter}</button>

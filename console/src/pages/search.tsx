@@ -30,8 +30,17 @@ interface Row {
   createdAt: string;
 }
 
-export function SearchPage({ params }: { params: URLSearchParams }) {
+/**
+ * The last search, kept in memory for the way back from a verification: never in the URL, so a
+ * NIK typed here does not end up in the browser's history.
+ */
+let lastQuery = '';
+
+export function SearchPage() {
   const { t, dt } = useI18n();
+  const [queryString, setQueryString] = useState(lastQuery);
+  const [formKey, setFormKey] = useState(0);
+  const params = new URLSearchParams(queryString);
   const filters = Object.fromEntries(FILTERS.map((f) => [f, params.get(f) ?? ''])) as Record<
     (typeof FILTERS)[number],
     string
@@ -41,7 +50,7 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
-  const key = params.toString();
+  const key = queryString;
 
   useEffect(() => {
     setCursor(null);
@@ -91,23 +100,30 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
       const v = String(form.get(f) ?? '').trim();
       if (v) q.set(f, v);
     }
-    location.hash = `#/search${q.toString() ? `?${q}` : ''}`;
+    lastQuery = q.toString();
+    setQueryString(lastQuery);
+  };
+
+  const clear = () => {
+    lastQuery = '';
+    setQueryString('');
+    setFormKey((k) => k + 1);
   };
 
   return (
     <>
       <h1>{t.searchTitle}</h1>
-      <form class="filters card" onSubmit={submit} aria-label={t.searchTitle}>
+      <form class="filters card" onSubmit={submit} aria-label={t.searchTitle} key={formKey}>
         <Field id="f-nik" name="nik" label={t.nik} value={filters.nik} inputMode="numeric" pattern="\d{16}" />
         <Field id="f-user" name="userId" label={t.userId} value={filters.userId} />
         <Field id="f-vid" name="verificationId" label={t.verificationId} value="" />
         <Field id="f-psid" name="submissionId" label={t.providerSubmissionId} value={filters.submissionId} />
         <div class="control">
           <label for="f-status">{t.status}</label>
-          <select id="f-status" name="status" value={filters.status}>
+          <select id="f-status" name="status">
             <option value="">{t.any}</option>
             {STATUSES.map((s) => (
-              <option key={s} value={s}>
+              <option key={s} value={s} selected={filters.status === s}>
                 {s}
               </option>
             ))}
@@ -115,10 +131,10 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
         </div>
         <div class="control">
           <label for="f-result">{t.result}</label>
-          <select id="f-result" name="result" value={filters.result}>
+          <select id="f-result" name="result">
             <option value="">{t.any}</option>
             {RESULTS.map((s) => (
-              <option key={s} value={s}>
+              <option key={s} value={s} selected={filters.result === s}>
                 {s}
               </option>
             ))}
@@ -128,9 +144,9 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
         <Field id="f-to" name="createdTo" label={t.createdTo} value={filters.createdTo} type="date" />
         <div class="control actions">
           <button type="submit">{t.search}</button>
-          <a class="button secondary" href="#/search">
+          <button type="button" class="secondary" onClick={clear}>
             {t.clear}
-          </a>
+          </button>
         </div>
       </form>
       <ErrorBox message={error} />
@@ -205,7 +221,7 @@ function Field(p: {
         id={p.id}
         name={p.name}
         type={p.type ?? 'text'}
-        value={p.value}
+        defaultValue={p.value}
         inputMode={p.inputMode as 'numeric' | undefined}
         pattern={p.pattern}
         autocomplete="off"
