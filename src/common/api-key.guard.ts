@@ -3,14 +3,14 @@
 // partner-auth/caller.ts), a short non-reversible id of the key used, never the key itself.
 // The partner API's guard (keys and end-user tokens) is partner-auth's PartnerCallerGuard.
 // Without a bearer header, an operator console session cookie is accepted instead (see
-// src/console/console-sessions.service.ts): writes then also need the session's CSRF token and a
+// src/common/admin-session-port.ts, bound by the console room): writes then also need the session's CSRF token and a
 // same-origin request, and the request names the session (`consoleSessionId`) for audit rows.
-import { CanActivate, ExecutionContext, Injectable, Optional } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AppConfig } from '../config/app-config.js';
 import { Caller, setCaller } from '../partner-auth/caller.js';
 import { UserTokenVerifier } from '../partner-auth/user-token.verifier.js';
-import { ConsoleSessionsService, CSRF_HEADER } from '../console/console-sessions.service.js';
+import { ADMIN_SESSIONS, AdminSessionPort, CSRF_HEADER } from './admin-session-port.js';
 import { ProblemException } from './problem.js';
 import { bearerToken, SecretSet } from './secrets.js';
 
@@ -47,7 +47,7 @@ export class AdminApiKeyGuard implements CanActivate {
   constructor(
     config: AppConfig,
     @Optional() private readonly userTokens?: UserTokenVerifier,
-    @Optional() private readonly sessions?: ConsoleSessionsService,
+    @Optional() @Inject(ADMIN_SESSIONS) private readonly sessions?: AdminSessionPort,
   ) {
     this.keys = new SecretSet(config.adminApiKeys);
   }
@@ -80,7 +80,7 @@ export class AdminApiKeyGuard implements CanActivate {
   private async viaSession(
     request: AuthenticatedRequest,
     token: string,
-    sessions: ConsoleSessionsService,
+    sessions: AdminSessionPort,
   ): Promise<boolean> {
     // Writes are checked before the session is touched: a forged request does not extend it.
     if (!SAFE_METHODS.has(request.method)) {

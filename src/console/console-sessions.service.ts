@@ -6,13 +6,13 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AdminSessionPort, CSRF_HEADER } from '../common/admin-session-port.js';
 import { AppConfig } from '../config/app-config.js';
 import { Sql } from '../database/sql.js';
 
 export const SESSION_COOKIE = 'console_session';
 /** The cookie's name over HTTPS: the `__Host-` prefix pins it to this host and path `/`. */
 export const SECURE_SESSION_COOKIE = '__Host-console_session';
-export const CSRF_HEADER = 'x-csrf-token';
 
 export interface ConsoleSession {
   id: string;
@@ -61,7 +61,7 @@ export function cookieMustBeSecure(request: FastifyRequest, production: boolean)
 }
 
 @Injectable()
-export class ConsoleSessionsService {
+export class ConsoleSessionsService implements AdminSessionPort {
   readonly enabled: boolean;
   private readonly ttlSeconds: number;
   private readonly maxSeconds: number;
