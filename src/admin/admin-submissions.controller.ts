@@ -15,6 +15,7 @@ import {
 import { AdminApiKeyGuard, AuthenticatedRequest } from '../common/api-key.guard.js';
 import { ProblemException } from '../common/problem.js';
 import { UUID_ID_PIPE } from '../common/uuid-param.pipe.js';
+import { validationProblem } from '../common/validation.js';
 import { ReconciliationService } from '../reconciliation/reconciliation.service.js';
 import { AdminService } from './admin.service.js';
 import {
@@ -68,6 +69,12 @@ export class AdminSubmissionsController {
     @Query() query: SubmissionDetailQueryDto,
     @Req() request: AuthenticatedRequest,
   ): Promise<AdminSubmissionDetailDto> {
+    // An operator in the console always says why (tools with a bearer key may too).
+    if (query.reveal === 'true' && request.consoleSessionId && !query.reason) {
+      throw validationProblem([
+        { field: 'reason', message: 'reason is required to reveal personal data from the console' },
+      ]);
+    }
     const reveal =
       query.reveal === 'true'
         ? {

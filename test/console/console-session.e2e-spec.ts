@@ -163,6 +163,11 @@ describe('Operator console sessions', () => {
       submissionId: id,
       detail: { reason: 'Ticket 42: user dispute', consoleSessionId: s.body.id },
     });
+    const noReason = await fetch(`${t.baseUrl}/admin/submissions/${id}?reveal=true`, {
+      headers: { cookie: s.cookie },
+    });
+    expect(noReason.status).toBe(400);
+    expect((await json(noReason)).errors[0]).toMatchObject({ field: 'reason' });
     const blank = await fetch(`${t.baseUrl}/admin/submissions/${id}?reveal=true&reason=%20`, {
       headers: { cookie: s.cookie },
     });

@@ -2576,7 +2576,7 @@ export interface operations {
             query?: {
                 /** @description Show KTP data, contact, image URLs and the onboarding code in clear. Every reveal is written to the audit log. */
                 reveal?: "true" | "false";
-                /** @description Why the data is revealed (a ticket, a complaint): kept in the audit log with the reveal */
+                /** @description Why the data is revealed (a ticket, a complaint): kept in the audit log with the reveal. Required with `reveal=true` when the caller is a console session. */
                 reason?: string;
             };
             header?: never;

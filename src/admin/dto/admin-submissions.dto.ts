@@ -114,7 +114,9 @@ export class SubmissionDetailQueryDto {
   reveal?: 'true' | 'false';
 
   @ApiPropertyOptional({
-    description: 'Why the data is revealed (a ticket, a complaint): kept in the audit log with the reveal',
+    description:
+      'Why the data is revealed (a ticket, a complaint): kept in the audit log with the reveal. Required with ' +
+      '`reveal=true` when the caller is a console session.',
     example: 'Complaint #8812: user disputes the result',
     maxLength: 500,
   })
