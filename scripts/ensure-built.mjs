@@ -1,7 +1,8 @@
 // Builds only when dist/ is older than the sources: `npm start`, the migration and OpenAPI
 // scripts call it, so a second `npm start` starts at once instead of compiling from scratch.
 // `npm run build` writes dist/.build-stamp last; any newer file under src/ or migrations/, or a
-// newer tsconfig, package.json or package-lock.json, makes dist/ stale.
+// newer tsconfig, package.json or package-lock.json, makes dist/ stale; so does a change of the
+// operator console's sources (console/), which the build bundles into dist/public/console.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,13 +10,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const STAMP = join(root, 'dist', '.build-stamp');
-const INPUT_DIRS = ['src', 'migrations'];
+const INPUT_DIRS = ['src', 'migrations', 'console'];
 const INPUT_FILES = [
   'tsconfig.json',
   'tsconfig.build.json',
   'tsconfig.migrations.json',
   'package.json',
   'package-lock.json',
+  'scripts/build-console.mjs',
 ];
 
 function newestMtime(path) {

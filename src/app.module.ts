@@ -6,6 +6,7 @@ import { AuditModule } from './audit/audit.module.js';
 import { CallbacksModule } from './callbacks/callbacks.module.js';
 import { AppConfig } from './config/app-config.js';
 import { AppConfigModule } from './config/config.module.js';
+import { ConsoleModule } from './console/console.module.js';
 import { ErasureModule } from './erasure/erasure.module.js';
 import { FlowsModule } from './flows/flows.module.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -41,6 +42,7 @@ export class AppModule {
         AuditModule,
         OneKycModule,
         SubmissionsModule,
+        ConsoleModule,
         AdminModule,
         CallbacksModule,
         FlowsModule,

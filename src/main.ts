@@ -109,6 +109,9 @@ function printBanner(
     `OneKYC orchestrator listening on ${base} (ready in ${info.ms} ms, ${info.migrations} migration(s) applied)`,
     `  database: ${info.embedded ? `embedded PostgreSQL under ${config.dataDir}/pg` : 'DATABASE_URL'}`,
     config.docsEnabled ? `  API docs: ${base}/docs (OpenAPI: ${base}/docs-json)` : '  API docs: disabled',
+    config.console.enabled
+      ? `  console:  ${base}/console (sign in with an admin key)`
+      : '  console:  disabled',
     `  health:   ${base}/health/ready   metrics: ${base}/metrics`,
   ];
   if (config.sandboxMode) {

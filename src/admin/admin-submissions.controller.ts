@@ -14,6 +14,7 @@ import {
 } from '@nestjs/swagger';
 import { AdminApiKeyGuard, AuthenticatedRequest } from '../partner-auth/admin-key.guard.js';
 import { UUID_ID_PIPE } from '../common/uuid-param.pipe.js';
+import { validationProblem } from '../common/validation.js';
 import { ReconciliationService } from '../reconciliation/reconciliation.service.js';
 import { AdminService } from './admin.service.js';
 import {
@@ -68,9 +69,20 @@ export class AdminSubmissionsController {
     @Query() query: SubmissionDetailQueryDto,
     @Req() request: AuthenticatedRequest,
   ): Promise<AdminSubmissionDetailDto> {
+    // An operator in the console always says why (tools with a bearer key may too).
+    if (query.reveal === 'true' && request.consoleSessionId && !query.reason) {
+      throw validationProblem([
+        { field: 'reason', message: 'reason is required to reveal personal data from the console' },
+      ]);
+    }
     const reveal =
       query.reveal === 'true'
-        ? { adminKeyId: request.adminKeyId!, requestId: String(request.id) }
+        ? {
+            adminKeyId: request.adminKeyId!,
+            requestId: String(request.id),
+            reason: query.reason,
+            consoleSessionId: request.consoleSessionId,
+          }
         : undefined;
     return this.admin.submissionDetail(id, reveal);
   }

@@ -69,6 +69,24 @@ export interface SubmissionCounts {
   oldestPendingAgeSeconds: number | null;
 }
 
+export interface DailyRow {
+  date: string;
+  created: number;
+  valid: number;
+  invalid: number;
+  rejected: number;
+  failed: number;
+  p50_seconds: number | null;
+  p90_seconds: number | null;
+}
+
+export interface WebhookDeliveryCounts {
+  pending: number;
+  retrying: number;
+  succeeded: number;
+  failed: number;
+}
+
 export interface JobRunRow {
   id: string;
   instance_id: string;
@@ -228,6 +246,61 @@ export class AdminRepository {
       oldestPendingCreatedAt: oldest?.oldest_pending ?? null,
       oldestPendingAgeSeconds: oldest ? Math.max(0, Math.round(oldest.oldest_pending_age!)) : null,
     };
+  }
+
+  /**
+   * Verifications created on each of the last `days` UTC days (today included, empty days as
+   * zeros), their outcomes and how long those with a result took (median, 90th percentile).
+   * Walks idx_submissions_created over the window only.
+   */
+  dailyStats(days: number): Promise<DailyRow[]> {
+    return this.sql.query(
+      `WITH d AS (
+         SELECT day::date AS day
+         FROM generate_series((now() AT TIME ZONE 'UTC')::date - ($1::int - 1),
+                              (now() AT TIME ZONE 'UTC')::date, interval '1 day') AS day
+       )
+       SELECT to_char(d.day, 'YYYY-MM-DD') AS date,
+              count(s.id)::int AS created,
+              (count(s.id) FILTER (WHERE s.result = 'VALID'))::int AS valid,
+              (count(s.id) FILTER (WHERE s.result = 'INVALID'))::int AS invalid,
+              (count(s.id) FILTER (WHERE s.result = 'REJECTED'))::int AS rejected,
+              (count(s.id) FILTER (WHERE s.status IN ('ERROR', 'EXPIRED', 'INITIATION_FAILED')))::int AS failed,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM s.completed_at - s.created_at))
+                FILTER (WHERE s.result IS NOT NULL AND s.completed_at IS NOT NULL) AS p50_seconds,
+              percentile_cont(0.9) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM s.completed_at - s.created_at))
+                FILTER (WHERE s.result IS NOT NULL AND s.completed_at IS NOT NULL) AS p90_seconds
+       FROM d LEFT JOIN submissions s
+         ON s.created_at >= (d.day::timestamp AT TIME ZONE 'UTC')
+        AND s.created_at < ((d.day + 1)::timestamp AT TIME ZONE 'UTC')
+       GROUP BY d.day ORDER BY d.day`,
+      [days],
+      { name: 'admin_daily_stats' },
+    );
+  }
+
+  /** The most frequent provider reason codes, most frequent first. */
+  reasonCodeCounts(limit: number): Promise<{ reason_code: string; count: number }[]> {
+    return this.sql.query(
+      `SELECT reason_code, count(*)::int AS count FROM submissions
+       WHERE reason_code IS NOT NULL GROUP BY reason_code ORDER BY count DESC, reason_code LIMIT $1`,
+      [limit],
+      { name: 'admin_reason_codes' },
+    );
+  }
+
+  /** Webhook deliveries by state; `retrying` are pending ones that have failed at least once. */
+  async webhookDeliveryCounts(): Promise<WebhookDeliveryCounts> {
+    const [r] = await this.sql.query<WebhookDeliveryCounts>(
+      `SELECT (count(*) FILTER (WHERE status = 'PENDING'))::int AS pending,
+              (count(*) FILTER (WHERE status = 'PENDING' AND attempts > 0))::int AS retrying,
+              (count(*) FILTER (WHERE status = 'SUCCEEDED'))::int AS succeeded,
+              (count(*) FILTER (WHERE status = 'FAILED'))::int AS failed
+       FROM webhook_deliveries`,
+      [],
+      { name: 'admin_delivery_counts' },
+    );
+    return r;
   }
 
   /** The newest runs of a job (reconciliation writes them), newest first. */

@@ -59,6 +59,9 @@ import { AdminError } from './admin.errors.js';
 export const MAX_TIMELINE_EVENTS = 1000;
 const RECONCILE_JOB = 'reconcile';
 const RECONCILE_RUNS_SHOWN = 10;
+/** Days of the per-day figures in the stats (today included). */
+const STATS_DAYS = 14;
+const REASON_CODES_SHOWN = 20;
 /** Related verifications (same NIK of another user, same contact) shown with a submission. */
 const MAX_RELATED = 50;
 
@@ -66,6 +69,10 @@ const MAX_RELATED = 50;
 export interface RevealRequest {
   adminKeyId: string;
   requestId?: string;
+  /** Why, in the operator's words (kept in the audit row). */
+  reason?: string;
+  /** The console session it came through, when not a bearer key. */
+  consoleSessionId?: string;
 }
 
 @Injectable()
@@ -131,7 +138,12 @@ export class AdminService {
           actorId: reveal.adminKeyId,
           action: 'reveal',
           submissionId: s.id,
-          detail: { fields, requestId: reveal.requestId ?? null },
+          detail: {
+            fields,
+            requestId: reveal.requestId ?? null,
+            ...(reveal.reason ? { reason: reveal.reason } : {}),
+            ...(reveal.consoleSessionId ? { consoleSessionId: reveal.consoleSessionId } : {}),
+          },
         },
       ]);
     }
@@ -193,10 +205,13 @@ export class AdminService {
   }
 
   async stats(): Promise<AdminStatsDto> {
-    const [counts, runs, quarantined] = await Promise.all([
+    const [counts, runs, quarantined, daily, reasons, deliveries] = await Promise.all([
       this.repo.countSubmissions(),
       this.repo.lastJobRuns(RECONCILE_JOB, RECONCILE_RUNS_SHOWN),
       this.repo.countQuarantinedCallbacks(),
+      this.repo.dailyStats(STATS_DAYS),
+      this.repo.reasonCodeCounts(REASON_CODES_SHOWN),
+      this.repo.webhookDeliveryCounts(),
     ]);
     const byStatus: Record<string, number> = Object.fromEntries(SUBMISSION_STATUSES.map((s) => [s, 0]));
     const byResult: Record<string, number> = Object.fromEntries(SUBMISSION_RESULTS.map((r) => [r, 0]));
@@ -216,6 +231,18 @@ export class AdminService {
       oldestPendingAgeSeconds: counts.oldestPendingAgeSeconds,
       conflicts: counts.conflicts,
       quarantinedCallbacks: quarantined,
+      reasonCodes: reasons.map((r) => ({ reasonCode: r.reason_code, count: r.count })),
+      perDay: daily.map((d) => ({
+        date: d.date,
+        created: d.created,
+        valid: d.valid,
+        invalid: d.invalid,
+        rejected: d.rejected,
+        failed: d.failed,
+        medianSecondsToResult: roundOrNull(d.p50_seconds),
+        p90SecondsToResult: roundOrNull(d.p90_seconds),
+      })),
+      webhookDeliveries: deliveries,
       reconciliationRuns: runs.map((r): ReconciliationRunDto => ({
         id: r.id,
         instanceId: r.instance_id,
@@ -387,6 +414,10 @@ function maskImageUrls(urls: Record<string, string> | null): Record<string, stri
     out[k] = origin && origin !== 'null' ? `${origin}/***` : '***';
   }
   return out;
+}
+
+function roundOrNull(v: number | null): number | null {
+  return v === null || v === undefined ? null : Math.round(Number(v) * 10) / 10;
 }
 
 function stringOrNull(v: unknown): string | null {

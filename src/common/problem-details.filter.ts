@@ -24,6 +24,7 @@ export const PROBLEMS = {
   CALLER_NOT_ALLOWED: { status: 403 },
   CALLBACK_ADDRESS_NOT_ALLOWED: { status: 403 },
   USER_TOKENS_UNAVAILABLE: { status: 503 },
+  SIGN_IN_THROTTLED: { status: 429 },
   // flows
   VERIFICATION_NOT_FOUND: { status: 404 },
   NOT_THE_TOKEN_USER: { status: 403 },
@@ -37,6 +38,10 @@ export const PROBLEMS = {
   WEBHOOK_ENDPOINT_NOT_FOUND: { status: 404 },
   WEBHOOK_DELIVERY_NOT_FOUND: { status: 404 },
   WEBHOOK_DELIVERY_IN_FLIGHT: { status: 409 },
+  // console
+  CONSOLE_DISABLED: { status: 404 },
+  CONSOLE_FILE_NOT_FOUND: { status: 404 },
+  CONSOLE_NOT_BUILT: { status: 503 },
   // onekyc (the provider)
   PROVIDER_REFUSED: { status: 502, type: 'provider-refused' },
   PROVIDER_UNAVAILABLE: { status: 503, type: 'provider-unavailable' },

@@ -87,6 +87,8 @@ export interface AppConfig {
   pii: { keys: PiiKey[]; blindIndexKey: Buffer; retentionDays: number; retentionCron: string };
   webhooks: WebhooksConfig;
   docsEnabled: boolean;
+  /** The operator console at /console and its sessions (POST /admin/session). */
+  console: { enabled: boolean; sessionTtlSeconds: number; sessionMaxSeconds: number };
   log: { format: 'json' | 'pretty'; level: string };
   sandboxPort: number;
 }
@@ -290,6 +292,11 @@ export function buildConfig(env: NodeJS.ProcessEnv, runtime: RuntimeOverrides = 
       retryScale: e.WEBHOOK_RETRY_SCALE ?? 1,
     },
     docsEnabled: e.DOCS_ENABLED ?? true,
+    console: {
+      enabled: e.CONSOLE_ENABLED ?? true,
+      sessionTtlSeconds: e.CONSOLE_SESSION_TTL_SECONDS ?? 1800,
+      sessionMaxSeconds: 12 * 3600,
+    },
     log: {
       format: (e.LOG_FORMAT ?? 'json') as 'json' | 'pretty',
       level: e.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info'),

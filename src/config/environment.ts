@@ -331,6 +331,19 @@ export class EnvironmentVariables {
   DOCS_ENABLED?: boolean;
 
   @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  CONSOLE_ENABLED?: boolean;
+
+  /** Idle lifetime of an operator console session (each use extends it, up to 12 hours). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(43200)
+  CONSOLE_SESSION_TTL_SECONDS?: number;
+
+  @IsOptional()
   @IsIn(['json', 'pretty'])
   LOG_FORMAT?: string;
 

@@ -18,6 +18,9 @@ const PII_AND_SECRET_KEYS = [
   'sdkToken',
   'launchUrl',
   'apiKey',
+  'adminKey',
+  'csrfToken',
+  'x-csrf-token',
   'key',
   'secret',
   'password',
@@ -44,6 +47,7 @@ export const REDACT_PATHS: string[] = (() => {
     'req.headers["pass-key"]',
     'req.headers["client-id"]',
     'req.headers["idempotency-key"]',
+    'req.headers["x-csrf-token"]',
     'res.headers["set-cookie"]',
   ]);
   const quote = (k: string) => (/^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `["${k}"]`);

@@ -40,6 +40,14 @@ export const SECURITY_SCHEMES: Record<string, Json> = {
     bearerFormat: 'opaque API key',
     description: 'An admin API key (ADMIN_API_KEYS). In sandbox mode: `sandbox-admin-key`.',
   },
+  console: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'console_session',
+    description:
+      'An operator console session (POST /admin/session), accepted by every /admin route instead of the admin key. ' +
+      'Over HTTPS the cookie is `__Host-console_session`. Writes also need `x-csrf-token` and a same-origin request.',
+  },
   callback: {
     type: 'apiKey',
     in: 'header',
@@ -234,6 +242,7 @@ export function applyOpenApiConventions(input: Json, options: ConventionOptions)
           op.responses['200'].content = known.okContent;
       }
       applySecurity(op, path, pathSecurity);
+      consoleSessionSecurity(op, path, method);
       addStandardResponses(op, path);
       normaliseResponses(op, sharedResponses);
       if (Array.isArray(op.parameters) && op.parameters.length === 0) delete op.parameters;
@@ -249,6 +258,14 @@ export function applyOpenApiConventions(input: Json, options: ConventionOptions)
 
 function sortedByKey(o: Json): Json {
   return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** Every /admin route also takes a console session; signing in takes nothing, the session routes only it. */
+function consoleSessionSecurity(op: Json, path: string, method: string): void {
+  if (path === '/admin/session') op.security = method === 'post' ? [] : [{ console: [] }];
+  else if (path.startsWith('/admin/') && Array.isArray(op.security)) {
+    if (!op.security.some((s: Json) => 'console' in s)) op.security = [...op.security, { console: [] }];
+  }
 }
 
 function applySecurity(op: Json, path: string, rules: PathSecurity[]): void {

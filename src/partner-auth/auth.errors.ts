@@ -4,6 +4,10 @@
 import { SimpleFeatureError } from '../common/problem.js';
 
 export type AuthErrorCode =
-  'UNAUTHENTICATED' | 'CALLER_NOT_ALLOWED' | 'CALLBACK_ADDRESS_NOT_ALLOWED' | 'USER_TOKENS_UNAVAILABLE';
+  | 'UNAUTHENTICATED'
+  | 'CALLER_NOT_ALLOWED'
+  | 'CALLBACK_ADDRESS_NOT_ALLOWED'
+  | 'USER_TOKENS_UNAVAILABLE'
+  | 'SIGN_IN_THROTTLED';
 
 export class AuthError extends SimpleFeatureError<AuthErrorCode> {}

@@ -312,7 +312,7 @@ describe('admin API: submissions (real app, real PostgreSQL)', () => {
     }
   });
 
-  it('should document the admin routes in the OpenAPI document with the admin bearer scheme', async () => {
+  it('should document the admin routes in the OpenAPI document with the admin bearer scheme (or a console session)', async () => {
     const doc = await json(await fetch(`${t.baseUrl}/docs-json`));
     for (const path of [
       '/admin/submissions',
@@ -320,7 +320,7 @@ describe('admin API: submissions (real app, real PostgreSQL)', () => {
       '/admin/stats',
       '/admin/callbacks/unmatched',
     ]) {
-      expect(doc.paths[path]?.get?.security).toEqual([{ admin: [] }]);
+      expect(doc.paths[path]?.get?.security).toEqual([{ admin: [] }, { console: [] }]);
     }
     const params = doc.paths['/admin/submissions'].get.parameters.map((p: any) => p.name).sort();
     expect(params).toEqual(

@@ -35,6 +35,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The current console session
+         * @description Answers the session of the cookie (and its CSRF token again, for a reloaded page), or 401.
+         */
+        get: operations["consoleSessionCurrent"];
+        put?: never;
+        /**
+         * Sign in to the operator console
+         * @description Exchanges an admin key for a short-lived session: the answer sets an httpOnly, SameSite=Strict cookie (Secure outside local development) that the /admin routes accept instead of the bearer key. Writes with it need `x-csrf-token` (from this answer) and a same-origin request.
+         */
+        post: operations["consoleSessionSignIn"];
+        /**
+         * Sign out of the console
+         * @description Ends the session at once and clears its cookie. Needs `x-csrf-token` and a same-origin request.
+         */
+        delete: operations["consoleSessionSignOut"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/submissions": {
         parameters: {
             query?: never;
@@ -580,6 +608,39 @@ export interface webhooks {
 }
 export interface components {
     schemas: {
+        CreateConsoleSessionDto: {
+            /**
+             * @description One of ADMIN_API_KEYS. Used once, to open the session; never stored.
+             * @example sandbox-admin-key
+             */
+            adminKey: string;
+        };
+        ConsoleSessionDto: {
+            /**
+             * Format: uuid
+             * @description The session id (named in audit rows of its reads)
+             */
+            id: string;
+            /**
+             * @description A short digest of the admin key that opened it (never the key)
+             * @example 3f9a0c1d2b4e
+             */
+            keyId: string;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description Idle expiry: every use extends it
+             */
+            expiresAt: string;
+            /**
+             * Format: date-time
+             * @description The latest it can last, however used
+             */
+            absoluteExpiresAt: string;
+            /** @description Send it as `x-csrf-token` on every write made with the session cookie. Keep it in memory only. */
+            csrfToken: string;
+        };
         AdminSubmissionListItemDto: {
             /**
              * Format: uuid
@@ -950,6 +1011,67 @@ export interface components {
             /** @description Verifications of other users with the same NIK, and verifications with the same primary contact (by blind index; newest first, at most 50) */
             relatedVerifications: components["schemas"]["RelatedVerificationDto"][];
         };
+        ReasonCodeCountDto: {
+            /** @example DUKCAPIL_REJECTED */
+            reasonCode: string;
+            /** @example 5100 */
+            count: number;
+        };
+        DailyStatsDto: {
+            /**
+             * @description The UTC day
+             * @example 2025-11-26
+             */
+            date: string;
+            /**
+             * @description Verifications created that day
+             * @example 3200
+             */
+            created: number;
+            /**
+             * @description Of those, now VALID
+             * @example 2900
+             */
+            valid: number;
+            /** @example 150 */
+            invalid: number;
+            /** @example 20 */
+            rejected: number;
+            /**
+             * @description Of those, now ERROR, EXPIRED or INITIATION_FAILED
+             * @example 80
+             */
+            failed: number;
+            /**
+             * @description Median seconds from creation to a result, for those with one
+             * @example 94.5
+             */
+            medianSecondsToResult: number | null;
+            /**
+             * @description 90th percentile of the same
+             * @example 410
+             */
+            p90SecondsToResult: number | null;
+        };
+        WebhookDeliveryStatsDto: {
+            /**
+             * @description Not yet delivered (including retrying)
+             * @example 4
+             */
+            pending: number;
+            /**
+             * @description Pending after at least one failed attempt
+             * @example 1
+             */
+            retrying: number;
+            /** @example 120000 */
+            succeeded: number;
+            /**
+             * @description Gave up after the retry schedule (retry or replay them)
+             * @example 2
+             */
+            failed: number;
+        };
         ReconciliationRunDto: {
             /** @example 311 */
             id: string;
@@ -1032,6 +1154,11 @@ export interface components {
              * @example 2
              */
             quarantinedCallbacks: number;
+            /** @description The 20 most frequent reason codes, most frequent first */
+            reasonCodes: components["schemas"]["ReasonCodeCountDto"][];
+            /** @description The last 14 UTC days, oldest first, today included */
+            perDay: components["schemas"]["DailyStatsDto"][];
+            webhookDeliveries: components["schemas"]["WebhookDeliveryStatsDto"];
             /** @description The last 10 reconciliation runs, newest first */
             reconciliationRuns: components["schemas"]["ReconciliationRunDto"][];
             /**
@@ -2136,6 +2263,229 @@ export interface operations {
             };
         };
     };
+    consoleSessionCurrent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleSessionDto"];
+                };
+            };
+            /** @description No session, or it ended or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing bearer token: send \"Authorization: Bearer <key>\""
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The console is turned off (CONSOLE_ENABLED=false) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    consoleSessionSignIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateConsoleSessionDto"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleSessionDto"];
+                };
+            };
+            400: components["responses"]["Validationfailed"];
+            /** @description Not an admin key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing bearer token: send \"Authorization: Bearer <key>\""
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sent from another origin */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "Not allowed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The console is turned off (CONSOLE_ENABLED=false) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Too many failed sign-ins from this address in 5 minutes (Retry-After says when to try again) */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/too-many-requests",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "ThrottlerException: Too Many Requests"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    consoleSessionSignOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out (also when the session had already ended) */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No CSRF token, or another origin */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "Not allowed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The console is turned off (CONSOLE_ENABLED=false) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://github.com/onekyc-orchestrator/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     adminSubmissionsList: {
         parameters: {
             query?: {
@@ -2226,6 +2576,8 @@ export interface operations {
             query?: {
                 /** @description Show KTP data, contact, image URLs and the onboarding code in clear. Every reveal is written to the audit log. */
                 reveal?: "true" | "false";
+                /** @description Why the data is revealed (a ticket, a complaint): kept in the audit log with the reveal. Required with `reveal=true` when the caller is a console session. */
+                reason?: string;
             };
             header?: never;
             path: {

@@ -36,6 +36,59 @@ export class ReconciliationRunDto {
   error: string | null;
 }
 
+export class ReasonCodeCountDto {
+  @ApiProperty({ example: 'DUKCAPIL_REJECTED' })
+  reasonCode: string;
+
+  @ApiProperty({ example: 5100 })
+  count: number;
+}
+
+export class DailyStatsDto {
+  @ApiProperty({ description: 'The UTC day', example: '2025-11-26' })
+  date: string;
+
+  @ApiProperty({ description: 'Verifications created that day', example: 3200 })
+  created: number;
+
+  @ApiProperty({ description: 'Of those, now VALID', example: 2900 })
+  valid: number;
+
+  @ApiProperty({ example: 150 })
+  invalid: number;
+
+  @ApiProperty({ example: 20 })
+  rejected: number;
+
+  @ApiProperty({ description: 'Of those, now ERROR, EXPIRED or INITIATION_FAILED', example: 80 })
+  failed: number;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Median seconds from creation to a result, for those with one',
+    example: 94.5,
+  })
+  medianSecondsToResult: number | null;
+
+  @ApiProperty({ type: Number, nullable: true, description: '90th percentile of the same', example: 410 })
+  p90SecondsToResult: number | null;
+}
+
+export class WebhookDeliveryStatsDto {
+  @ApiProperty({ description: 'Not yet delivered (including retrying)', example: 4 })
+  pending: number;
+
+  @ApiProperty({ description: 'Pending after at least one failed attempt', example: 1 })
+  retrying: number;
+
+  @ApiProperty({ example: 120000 })
+  succeeded: number;
+
+  @ApiProperty({ description: 'Gave up after the retry schedule (retry or replay them)', example: 2 })
+  failed: number;
+}
+
 export class AdminStatsDto {
   @ApiProperty({ example: 1000000 })
   total: number;
@@ -78,6 +131,18 @@ export class AdminStatsDto {
 
   @ApiProperty({ description: 'Callbacks for sessions we never issued, not yet resolved', example: 2 })
   quarantinedCallbacks: number;
+
+  @ApiProperty({
+    type: [ReasonCodeCountDto],
+    description: 'The 20 most frequent reason codes, most frequent first',
+  })
+  reasonCodes: ReasonCodeCountDto[];
+
+  @ApiProperty({ type: [DailyStatsDto], description: 'The last 14 UTC days, oldest first, today included' })
+  perDay: DailyStatsDto[];
+
+  @ApiProperty({ type: WebhookDeliveryStatsDto })
+  webhookDeliveries: WebhookDeliveryStatsDto;
 
   @ApiProperty({ type: [ReconciliationRunDto], description: 'The last 10 reconciliation runs, newest first' })
   reconciliationRuns: ReconciliationRunDto[];

@@ -112,6 +112,20 @@ export class SubmissionDetailQueryDto {
   @IsOptional()
   @IsIn(['true', 'false'])
   reveal?: 'true' | 'false';
+
+  @ApiPropertyOptional({
+    description:
+      'Why the data is revealed (a ticket, a complaint): kept in the audit log with the reveal. Required with ' +
+      '`reveal=true` when the caller is a console session.',
+    example: 'Complaint #8812: user disputes the result',
+    maxLength: 500,
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  @Matches(/\S/, { message: 'reason must not be blank' })
+  @RequiresField('reveal')
+  reason?: string;
 }
 
 export class AdminSubmissionListItemDto {
