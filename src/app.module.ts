@@ -7,6 +7,7 @@ import { CallbacksModule } from './callbacks/callbacks.module.js';
 import { AppConfig } from './config/app-config.js';
 import { AppConfigModule } from './config/config.module.js';
 import { ErasureModule } from './erasure/erasure.module.js';
+import { EvidenceModule } from './evidence/evidence.module.js';
 import { FlowsModule } from './flows/flows.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { typeOrmOptions } from './database/typeorm-options.js';
@@ -47,6 +48,7 @@ export class AppModule {
         ErasureModule,
         ReconciliationModule,
         WebhooksModule,
+        EvidenceModule,
       ],
     };
   }

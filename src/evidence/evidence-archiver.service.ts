@@ -1,0 +1,190 @@
+// Evidence archive: the download engine. A LeaseWorker claims due rows (SKIP LOCKED, leased longer
+// than one download may take) and, outside any transaction, downloads the image from the URL the
+// provider sent (decrypted only here), checks it is an image within the size cap, encrypts it and
+// writes it to the store, then records the outcome fenced by the attempt number. Transient
+// failures are retried with backoff until shortly before the URL expires; a URL that expires
+// first ends EXPIRED, a permanent failure FAILED. The same worker deletes the objects of erased
+// rows that an interrupted erasure left behind.
+//
+// Crash safety: the object's key is written to the row before the object is (recordIntent), so an
+// attempt killed between the write and its record leaves a key the next attempt (or the erasure)
+// deletes; the store itself never shows a partial object (see the stores).
+import { randomUUID } from 'node:crypto';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+  OnModuleInit,
+} from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import { LeaseWorker } from '../jobs/lease-worker.js';
+import { PiiCipher } from '../submissions/pii/pii-cipher.js';
+import { SubmissionsRepository } from '../submissions/submissions.repository.js';
+import { EvidenceCipher } from './evidence-cipher.js';
+import { EVIDENCE_FOLLOW_UP } from './evidence-follow-up.js';
+import { EVIDENCE_STORE, EvidenceStore } from './evidence-store.js';
+import { ClaimedEvidence, EvidenceRepository } from './evidence.repository.js';
+import { EvidenceMetrics } from './evidence.metrics.js';
+import { DOWNLOAD_TIMEOUT_MS, ImageDownloader } from './image-downloader.js';
+import { EXPIRY_MARGIN_MS, retryDelayMs, urlExpiry } from './image-url.js';
+
+const QUEUE_GAUGE_INTERVAL_MS = 10_000;
+/** Beyond the download's own timeout: time to encrypt, write to the store and record. */
+const LEASE_MARGIN_SECONDS = 60;
+
+@Injectable()
+export class EvidenceArchiver implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(EvidenceArchiver.name);
+  private readonly worker: LeaseWorker<ClaimedEvidence>;
+  private gaugeTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    config: AppConfig,
+    private readonly repo: EvidenceRepository,
+    private readonly submissions: SubmissionsRepository,
+    private readonly pii: PiiCipher,
+    private readonly cipher: EvidenceCipher,
+    private readonly downloader: ImageDownloader,
+    private readonly metrics: EvidenceMetrics,
+    @Inject(EVIDENCE_STORE) private readonly store: EvidenceStore,
+  ) {
+    this.worker = new LeaseWorker<ClaimedEvidence>({
+      name: 'evidence',
+      claim: (limit, lease) => this.repo.claimDue(limit, lease),
+      handle: (item) => (item.status === 'ERASED' ? this.deleteErased(item) : this.archive(item)),
+      concurrency: config.evidence.concurrency,
+      leaseSeconds: Math.ceil(DOWNLOAD_TIMEOUT_MS / 1000) + LEASE_MARGIN_SECONDS,
+      pollIntervalMs: config.evidence.pollIntervalMs,
+    });
+  }
+
+  /** The download queue rides on every statement that changes a verification. */
+  onModuleInit(): void {
+    this.submissions.registerFollowUp(EVIDENCE_FOLLOW_UP);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.store.init?.();
+    this.worker.start();
+    this.gaugeTimer = setInterval(() => void this.refreshQueueGauges(), QUEUE_GAUGE_INTERVAL_MS).unref();
+    void this.refreshQueueGauges();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.gaugeTimer) clearInterval(this.gaugeTimer);
+    await this.worker.stop();
+    await this.downloader.close();
+    this.store.close?.();
+  }
+
+  /** Downloads were just queued in this process: look now rather than at the next poll. */
+  nudge(): void {
+    this.worker.nudge();
+  }
+
+  private async archive(item: ClaimedEvidence): Promise<void> {
+    const { id, attempts } = item;
+    if (item.store_key) {
+      // An earlier attempt died after choosing this key: whatever it wrote goes.
+      await this.store.delete(item.store_key);
+    }
+    if (item.pii_redacted_at || !item.image_urls_enc) {
+      await this.repo.markErased([item.submission_id]);
+      return;
+    }
+    const urls = this.pii.decryptJson<Record<string, unknown>>(item.image_urls_enc);
+    const url = urls?.[item.kind];
+    if (typeof url !== 'string' || url.length === 0) {
+      await this.repo.drop(id, attempts);
+      this.metrics.download('dropped');
+      return;
+    }
+    const expiresAt = urlExpiry(url, item.image_urls_received_at ?? item.created_at);
+    if (Date.now() >= expiresAt.getTime()) {
+      await this.giveUp(item, 'EXPIRED', 'the URL had expired before the download', expiresAt);
+      return;
+    }
+    const out = await this.downloader.download(url);
+    if (out.kind === 'expired') return this.giveUp(item, 'EXPIRED', out.error, expiresAt);
+    if (out.kind === 'permanent') return this.giveUp(item, 'FAILED', out.error, expiresAt);
+    if (out.kind === 'transient') return this.retryOrExpire(item, out.error, expiresAt);
+
+    const storeKey = `${item.submission_id}/${item.kind}.${randomUUID()}.okev`;
+    if (!(await this.repo.recordIntent(id, attempts, storeKey, expiresAt))) return;
+    const sealed = this.cipher.seal(out.bytes, storeKey);
+    try {
+      await this.store.put(storeKey, sealed.body);
+    } catch (err) {
+      this.logger.warn({ evidenceId: id, err: (err as Error).message }, 'evidence store write failed');
+      await this.store.delete(storeKey).catch(() => undefined);
+      return this.retryOrExpire(item, `store write failed: ${(err as Error).name}`, expiresAt);
+    }
+    const lag = await this.repo.recordArchived(id, attempts, {
+      contentType: out.contentType,
+      size: out.bytes.length,
+      sha256: out.sha256,
+      storeKey,
+      wrappedKey: sealed.wrappedKey,
+    });
+    if (lag === null) {
+      // The row moved on while we worked (erased, or the lease was lost and taken over).
+      await this.store.delete(storeKey);
+      await this.repo.recordObjectDeleted(id, storeKey);
+      this.logger.warn({ evidenceId: id, attempt: attempts }, 'evidence archived too late: object discarded');
+      return;
+    }
+    this.metrics.archived(out.bytes.length, lag);
+  }
+
+  private async retryOrExpire(item: ClaimedEvidence, error: string, expiresAt: Date): Promise<void> {
+    const delayMs = retryDelayMs(item.attempts, Math.random());
+    if (Date.now() + delayMs > expiresAt.getTime() - EXPIRY_MARGIN_MS) {
+      await this.giveUp(
+        item,
+        'EXPIRED',
+        `the URL expires before another attempt (last: ${error})`,
+        expiresAt,
+      );
+      return;
+    }
+    await this.repo.recordRetry(item.id, item.attempts, delayMs / 1000, error, expiresAt);
+    this.metrics.download('retrying');
+  }
+
+  private async giveUp(
+    item: ClaimedEvidence,
+    status: 'FAILED' | 'EXPIRED',
+    error: string,
+    expiresAt: Date | null,
+  ): Promise<void> {
+    if (await this.repo.recordGaveUp(item.id, item.attempts, status, error, expiresAt)) {
+      this.metrics.download(status === 'FAILED' ? 'failed' : 'expired');
+      this.logger.warn(
+        { evidenceId: item.id, submissionId: item.submission_id, kind: item.kind, status, error },
+        'evidence image not archived',
+      );
+    }
+  }
+
+  /** An erased row whose object is still in the store (an erasure interrupted before deleting it). */
+  private async deleteErased(item: ClaimedEvidence): Promise<void> {
+    try {
+      await this.store.delete(item.store_key!);
+    } catch (err) {
+      await this.repo.releaseLease(item.id);
+      throw err;
+    }
+    if (await this.repo.recordObjectDeleted(item.id, item.store_key!)) this.metrics.objectsDeleted(1);
+  }
+
+  private async refreshQueueGauges(): Promise<void> {
+    try {
+      const s = await this.repo.pendingSummary();
+      this.metrics.queue(s.pending, s.oldestAgeSeconds);
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'evidence queue gauges not refreshed');
+    }
+  }
+}
