@@ -56,7 +56,7 @@ export class ImageDownloader {
     }
     const declared = Number(res.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes) {
-      res.body.destroy();
+      discard(res.body);
       return { kind: 'permanent', error: `too large: ${declared} bytes (cap ${maxBytes})` };
     }
     const chunks: Buffer[] = [];
@@ -65,7 +65,7 @@ export class ImageDownloader {
       for await (const chunk of res.body) {
         size += (chunk as Buffer).length;
         if (size > maxBytes) {
-          res.body.destroy();
+          discard(res.body);
           return { kind: 'permanent', error: `too large: over ${maxBytes} bytes` };
         }
         chunks.push(chunk as Buffer);
@@ -84,7 +84,10 @@ export class ImageDownloader {
   }
 }
 
-async function readText(body: AsyncIterable<unknown> & { destroy(): void }, max: number): Promise<string> {
+async function readText(
+  body: Parameters<typeof discard>[0] & AsyncIterable<unknown>,
+  max: number,
+): Promise<string> {
   let text = '';
   try {
     for await (const chunk of body) {
@@ -94,8 +97,14 @@ async function readText(body: AsyncIterable<unknown> & { destroy(): void }, max:
   } catch {
     /* the status is what matters */
   }
-  body.destroy();
+  discard(body);
   return text.slice(0, max);
+}
+
+/** Stops reading and closes the connection; the abort this causes is expected, not an error. */
+function discard(body: { on(event: 'error', fn: () => void): unknown; destroy(): void }): void {
+  body.on('error', () => undefined);
+  body.destroy();
 }
 
 /** A short reason without the URL (its query holds the signature). */
