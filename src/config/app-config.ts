@@ -60,6 +60,8 @@ export interface EvidenceConfig {
   /** Downloads in flight per instance. */
   concurrency: number;
   pollIntervalMs: number;
+  /** One download from start to last byte; a claimed download is leased a little longer. */
+  downloadTimeoutMs: number;
 }
 
 /** `whsec_` + canonical base64 of at least 24 bytes: the Standard Webhooks secret format. */
@@ -324,6 +326,7 @@ export function buildConfig(env: NodeJS.ProcessEnv, runtime: RuntimeOverrides = 
           : null,
       concurrency: e.EVIDENCE_CONCURRENCY ?? 4,
       pollIntervalMs: e.EVIDENCE_POLL_INTERVAL_MS ?? 1000,
+      downloadTimeoutMs: e.EVIDENCE_DOWNLOAD_TIMEOUT_MS ?? 30000,
     },
     docsEnabled: e.DOCS_ENABLED ?? true,
     log: {

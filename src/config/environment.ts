@@ -377,6 +377,14 @@ export class EnvironmentVariables {
   @Max(60000)
   EVIDENCE_POLL_INTERVAL_MS?: number;
 
+  /** One image download, start to last byte (the size cap is 10 MiB). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(300000)
+  EVIDENCE_DOWNLOAD_TIMEOUT_MS?: number;
+
   @IsOptional()
   @Transform(toBool)
   @IsBoolean()

@@ -27,12 +27,12 @@ import { EVIDENCE_FOLLOW_UP } from './evidence-follow-up.js';
 import { EVIDENCE_STORE, EvidenceStore } from './evidence-store.js';
 import { ClaimedEvidence, EvidenceRepository } from './evidence.repository.js';
 import { EvidenceMetrics } from './evidence.metrics.js';
-import { DOWNLOAD_TIMEOUT_MS, ImageDownloader } from './image-downloader.js';
+import { ImageDownloader } from './image-downloader.js';
 import { EXPIRY_MARGIN_MS, retryDelayMs, urlExpiry } from './image-url.js';
 
 const QUEUE_GAUGE_INTERVAL_MS = 10_000;
 /** Beyond the download's own timeout: time to encrypt, write to the store and record. */
-const LEASE_MARGIN_SECONDS = 60;
+const LEASE_MARGIN_SECONDS = 15;
 
 @Injectable()
 export class EvidenceArchiver implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
@@ -55,7 +55,7 @@ export class EvidenceArchiver implements OnModuleInit, OnApplicationBootstrap, O
       claim: (limit, lease) => this.repo.claimDue(limit, lease),
       handle: (item) => (item.status === 'ERASED' ? this.deleteErased(item) : this.archive(item)),
       concurrency: config.evidence.concurrency,
-      leaseSeconds: Math.ceil(DOWNLOAD_TIMEOUT_MS / 1000) + LEASE_MARGIN_SECONDS,
+      leaseSeconds: Math.ceil(config.evidence.downloadTimeoutMs / 1000) + LEASE_MARGIN_SECONDS,
       pollIntervalMs: config.evidence.pollIntervalMs,
     });
   }

@@ -5,12 +5,12 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Agent, errors, request } from 'undici';
+import { AppConfig } from '../config/app-config.js';
 import { ImageContentType, sniffImage } from './image-sniff.js';
 
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
-const HEADERS_TIMEOUT_MS = 10_000;
-const BODY_TIMEOUT_MS = 10_000;
-export const DOWNLOAD_TIMEOUT_MS = 30_000;
+/** Connecting and the answer's headers, and any pause while reading the body, at most (each). */
+const STEP_TIMEOUT_MS = 10_000;
 
 export type DownloadOutcome =
   | { kind: 'ok'; bytes: Buffer; contentType: ImageContentType; sha256: string }
@@ -23,16 +23,23 @@ export type DownloadOutcome =
 
 @Injectable()
 export class ImageDownloader {
-  private readonly agent = new Agent({
-    connect: { timeout: HEADERS_TIMEOUT_MS },
-    headersTimeout: HEADERS_TIMEOUT_MS,
-    bodyTimeout: BODY_TIMEOUT_MS,
-    connections: 16,
-  });
+  private readonly agent: Agent;
+  private readonly timeoutMs: number;
+
+  constructor(config: AppConfig) {
+    this.timeoutMs = config.evidence.downloadTimeoutMs;
+    const step = Math.min(STEP_TIMEOUT_MS, this.timeoutMs);
+    this.agent = new Agent({
+      connect: { timeout: step },
+      headersTimeout: step,
+      bodyTimeout: step,
+      connections: 16,
+    });
+  }
 
   async download(url: string, maxBytes = MAX_IMAGE_BYTES): Promise<DownloadOutcome> {
     let res: Awaited<ReturnType<typeof request>>;
-    const signal = AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS);
+    const signal = AbortSignal.timeout(this.timeoutMs);
     try {
       res = await request(url, {
         method: 'GET',
