@@ -66,7 +66,15 @@ export class EvidenceArchiver implements OnModuleInit, OnApplicationBootstrap, O
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.store.init?.();
+    try {
+      await this.store.init?.();
+    } catch (err) {
+      // Loud, but the service still answers: downloads fail and retry (counted) until it is fixed.
+      this.logger.error(
+        { store: this.store.kind, err: (err as Error).message },
+        'evidence store not usable (EVIDENCE_DIR not writable?): images cannot be archived',
+      );
+    }
     this.worker.start();
     this.gaugeTimer = setInterval(() => void this.refreshQueueGauges(), QUEUE_GAUGE_INTERVAL_MS).unref();
     void this.refreshQueueGauges();
