@@ -25,19 +25,19 @@ import { SubmissionsRepository } from '../submissions/submissions.repository.js'
 import { EvidenceCipher } from './evidence-cipher.js';
 import { EVIDENCE_FOLLOW_UP } from './evidence-follow-up.js';
 import { EVIDENCE_STORE, EvidenceStore } from './evidence-store.js';
-import { ClaimedEvidence, EvidenceRepository } from './evidence.repository.js';
+import { ClaimedEvidence, ClaimedGroup, EvidenceRepository } from './evidence.repository.js';
 import { EvidenceMetrics } from './evidence.metrics.js';
 import { ImageDownloader } from './image-downloader.js';
 import { EXPIRY_MARGIN_MS, retryDelayMs, urlExpiry } from './image-url.js';
 
 const QUEUE_GAUGE_INTERVAL_MS = 10_000;
-/** Beyond the download's own timeout: time to encrypt, write to the store and record. */
+/** Beyond the downloads' own timeouts: time to encrypt, write to the store and record. */
 const LEASE_MARGIN_SECONDS = 15;
 
 @Injectable()
 export class EvidenceArchiver implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(EvidenceArchiver.name);
-  private readonly worker: LeaseWorker<ClaimedEvidence>;
+  private readonly worker: LeaseWorker<ClaimedGroup>;
   private gaugeTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -50,12 +50,13 @@ export class EvidenceArchiver implements OnModuleInit, OnApplicationBootstrap, O
     private readonly metrics: EvidenceMetrics,
     @Inject(EVIDENCE_STORE) private readonly store: EvidenceStore,
   ) {
-    this.worker = new LeaseWorker<ClaimedEvidence>({
+    this.worker = new LeaseWorker<ClaimedGroup>({
       name: 'evidence',
       claim: (limit, lease) => this.repo.claimDue(limit, lease),
-      handle: (item) => (item.status === 'ERASED' ? this.deleteErased(item) : this.archive(item)),
+      handle: (group) => this.handle(group),
       concurrency: config.evidence.concurrency,
-      leaseSeconds: Math.ceil(config.evidence.downloadTimeoutMs / 1000) + LEASE_MARGIN_SECONDS,
+      // A verification's (up to three) images are downloaded one after the other.
+      leaseSeconds: 3 * Math.ceil(config.evidence.downloadTimeoutMs / 1000) + LEASE_MARGIN_SECONDS,
       pollIntervalMs: config.evidence.pollIntervalMs,
     });
   }
@@ -92,28 +93,66 @@ export class EvidenceArchiver implements OnModuleInit, OnApplicationBootstrap, O
     this.worker.nudge();
   }
 
-  private async archive(item: ClaimedEvidence): Promise<void> {
-    const { id, attempts } = item;
-    if (item.store_key) {
+  /**
+   * One verification's claimed rows: objects of erased rows deleted; then its image URLs are
+   * decrypted once, kinds the result did not carry dropped, URLs already expired settled in one
+   * statement, and the rest downloaded side by side.
+   */
+  private async handle(g: ClaimedGroup): Promise<void> {
+    for (const r of g.rows.filter((r) => r.status === 'ERASED')) await this.deleteErased(r);
+    const pending = g.rows.filter((r) => r.status === 'PENDING');
+    if (pending.length === 0) return;
+    for (const r of pending) {
       // An earlier attempt died after choosing this key: whatever it wrote goes.
-      await this.store.delete(item.store_key);
+      if (r.store_key) await this.store.delete(r.store_key);
     }
-    if (item.pii_redacted_at || !item.image_urls_enc) {
-      await this.repo.markErased([item.submission_id]);
+    if (g.piiRedactedAt || !g.imageUrlsEnc) {
+      await this.repo.markErased([g.submissionId]);
       return;
     }
-    const urls = this.pii.decryptJson<Record<string, unknown>>(item.image_urls_enc);
-    const url = urls?.[item.kind];
-    if (typeof url !== 'string' || url.length === 0) {
-      await this.repo.drop(id, attempts);
-      this.metrics.download('dropped');
-      return;
+    const urls = this.pii.decryptJson<Record<string, unknown>>(g.imageUrlsEnc) ?? {};
+    const receivedAt = g.imageUrlsReceivedAt ?? pending[0].created_at;
+    const absent: ClaimedEvidence[] = [];
+    const expired: ClaimedEvidence[] = [];
+    const work: { row: ClaimedEvidence; url: string; expiresAt: Date }[] = [];
+    for (const row of pending) {
+      const url = urls[row.kind];
+      if (typeof url !== 'string' || url.length === 0) {
+        absent.push(row);
+        continue;
+      }
+      const expiresAt = urlExpiry(url, receivedAt);
+      if (Date.now() >= expiresAt.getTime()) expired.push(row);
+      else work.push({ row, url, expiresAt });
     }
-    const expiresAt = urlExpiry(url, item.image_urls_received_at ?? item.created_at);
-    if (Date.now() >= expiresAt.getTime()) {
-      await this.giveUp(item, 'EXPIRED', 'the URL had expired before the download', expiresAt);
-      return;
+    if (absent.length) {
+      await this.repo.drop(absent);
+      for (let i = 0; i < absent.length; i++) this.metrics.download('dropped');
     }
+    if (expired.length) {
+      const settled = await this.repo.recordGaveUp(
+        expired,
+        'EXPIRED',
+        'the URL had expired before the download',
+        null,
+      );
+      this.gaveUp(expired, settled, 'EXPIRED', 'the URL had expired before the download');
+    }
+    // One after the other: downloads in flight (and image bytes in memory) stay at EVIDENCE_CONCURRENCY.
+    let failure: unknown = null;
+    for (const w of work) {
+      try {
+        await this.archive(w.row, w.url, w.expiresAt);
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+    if (failure) throw failure;
+  }
+
+  /** One image: download, check, encrypt, store, record (fenced by the attempt number). */
+  private async archive(item: ClaimedEvidence, url: string, expiresAt: Date): Promise<void> {
+    const { id, attempts } = item;
     const out = await this.downloader.download(url);
     if (out.kind === 'expired') return this.giveUp(item, 'EXPIRED', out.error, expiresAt);
     if (out.kind === 'permanent') return this.giveUp(item, 'FAILED', out.error, expiresAt);
@@ -167,7 +206,17 @@ export class EvidenceArchiver implements OnModuleInit, OnApplicationBootstrap, O
     error: string,
     expiresAt: Date | null,
   ): Promise<void> {
-    if (await this.repo.recordGaveUp(item.id, item.attempts, status, error, expiresAt)) {
+    const settled = await this.repo.recordGaveUp([item], status, error, expiresAt);
+    this.gaveUp([item], settled, status, error);
+  }
+
+  private gaveUp(
+    items: ClaimedEvidence[],
+    settled: string[],
+    status: 'FAILED' | 'EXPIRED',
+    error: string,
+  ): void {
+    for (const item of items.filter((i) => settled.includes(i.id))) {
       this.metrics.download(status === 'FAILED' ? 'failed' : 'expired');
       this.logger.warn(
         { evidenceId: item.id, submissionId: item.submission_id, kind: item.kind, status, error },

@@ -24,6 +24,15 @@ export interface ClaimedEvidence {
   pii_redacted_at: Date | null;
 }
 
+/** One verification's claimed rows, with what the downloads need from its submission. */
+export interface ClaimedGroup {
+  submissionId: string;
+  imageUrlsEnc: string | null;
+  imageUrlsReceivedAt: Date | null;
+  piiRedactedAt: Date | null;
+  rows: ClaimedEvidence[];
+}
+
 export interface EvidenceRow {
   id: string;
   submission_id: string;
@@ -56,17 +65,29 @@ const KIND_ORDER = `array_position(ARRAY[${EVIDENCE_KINDS.map((k) => `'${k}'`).j
 export class EvidenceRepository {
   constructor(private readonly sql: Sql) {}
 
-  /** Due downloads and objects of erased rows left to delete, leased for `leaseSeconds`. */
-  claimDue(limit: number, leaseSeconds: number): Promise<ClaimedEvidence[]> {
-    return this.sql.query<ClaimedEvidence>(
-      `WITH due AS (
-         SELECT e.id FROM evidence_objects e
+  /**
+   * Due work, one item per verification (its due downloads, and objects of its erased rows left
+   * to delete), leased for `leaseSeconds`: at most `limit` verifications, so one decryption of the
+   * URLs and one statement can settle all of a verification's images. The candidates are the
+   * `limit * 3` earliest due rows (index order), never a scan of the whole queue.
+   */
+  async claimDue(limit: number, leaseSeconds: number): Promise<ClaimedGroup[]> {
+    const rows = await this.sql.query<ClaimedEvidence>(
+      `WITH cand AS (
+         SELECT e.submission_id, e.next_attempt_at FROM evidence_objects e
          WHERE ((e.status = 'PENDING' AND e.next_attempt_at <= now())
                 OR (e.status = 'ERASED' AND e.store_key IS NOT NULL))
            AND (e.locked_until IS NULL OR e.locked_until < now())
          ORDER BY e.next_attempt_at
-         LIMIT $1
-         FOR UPDATE SKIP LOCKED
+         LIMIT $1 * 3
+       ), subs AS (
+         SELECT submission_id FROM cand GROUP BY submission_id ORDER BY min(next_attempt_at) LIMIT $1
+       ), due AS (
+         SELECT e.id FROM evidence_objects e JOIN subs ON subs.submission_id = e.submission_id
+         WHERE ((e.status = 'PENDING' AND e.next_attempt_at <= now())
+                OR (e.status = 'ERASED' AND e.store_key IS NOT NULL))
+           AND (e.locked_until IS NULL OR e.locked_until < now())
+         FOR UPDATE OF e SKIP LOCKED
        ), claimed AS (
          UPDATE evidence_objects e
          SET locked_until = now() + make_interval(secs => $2),
@@ -79,6 +100,22 @@ export class EvidenceRepository {
       [limit, leaseSeconds],
       { name: 'evidence_claim_due' },
     );
+    const groups = new Map<string, ClaimedGroup>();
+    for (const r of rows) {
+      let g = groups.get(r.submission_id);
+      if (!g) {
+        g = {
+          submissionId: r.submission_id,
+          imageUrlsEnc: r.image_urls_enc,
+          imageUrlsReceivedAt: r.image_urls_received_at,
+          piiRedactedAt: r.pii_redacted_at,
+          rows: [],
+        };
+        groups.set(r.submission_id, g);
+      }
+      g.rows.push(r);
+    }
+    return [...groups.values()];
   }
 
   /**
@@ -126,29 +163,36 @@ export class EvidenceRepository {
     return rows.length > 0;
   }
 
-  /** FAILED (permanent) or EXPIRED (the URL expired before the image could be archived). */
+  /**
+   * FAILED (permanent) or EXPIRED (the URL expired before the image could be archived), for one
+   * or more rows at once; answers the ids whose attempt still held the row.
+   */
   async recordGaveUp(
-    id: string,
-    attempts: number,
+    rows: { id: string; attempts: number }[],
     status: 'FAILED' | 'EXPIRED',
     error: string,
     urlExpiresAt: Date | null,
-  ): Promise<boolean> {
-    const rows = await this.sql.query(
-      `UPDATE evidence_objects SET status = $3, locked_until = NULL, last_error = $4,
-              url_expires_at = COALESCE($5, url_expires_at), store_key = NULL, updated_at = now()
-       WHERE id = $1 AND attempts = $2 AND status = 'PENDING' RETURNING 1`,
-      [id, attempts, status, error.slice(0, 300), urlExpiresAt],
+  ): Promise<string[]> {
+    if (rows.length === 0) return [];
+    const out = await this.sql.query<{ id: string }>(
+      `UPDATE evidence_objects e SET status = $3, locked_until = NULL, last_error = $4,
+              url_expires_at = COALESCE($5, e.url_expires_at), store_key = NULL, updated_at = now()
+       FROM unnest($1::uuid[], $2::int[]) AS x(id, attempts)
+       WHERE e.id = x.id AND e.attempts = x.attempts AND e.status = 'PENDING'
+       RETURNING e.id`,
+      [rows.map((r) => r.id), rows.map((r) => r.attempts), status, error.slice(0, 300), urlExpiresAt],
       { name: 'evidence_record_gave_up' },
     );
-    return rows.length > 0;
+    return out.map((r) => r.id);
   }
 
-  /** The result carried no URL of this kind: the row was queued for nothing. */
-  async drop(id: string, attempts: number): Promise<void> {
+  /** The result carried no URL of these kinds: the rows were queued for nothing. */
+  async drop(rows: { id: string; attempts: number }[]): Promise<void> {
+    if (rows.length === 0) return;
     await this.sql.query(
-      `DELETE FROM evidence_objects WHERE id = $1 AND attempts = $2 AND status = 'PENDING'`,
-      [id, attempts],
+      `DELETE FROM evidence_objects e USING unnest($1::uuid[], $2::int[]) AS x(id, attempts)
+       WHERE e.id = x.id AND e.attempts = x.attempts AND e.status = 'PENDING'`,
+      [rows.map((r) => r.id), rows.map((r) => r.attempts)],
       { name: 'evidence_drop' },
     );
   }

@@ -52,7 +52,7 @@ describe('evidence downloads across a kill -9 (service as a process)', () => {
         EVIDENCE_DIR: join(dir, 'store'),
         EVIDENCE_CONCURRENCY: '2',
         EVIDENCE_POLL_INTERVAL_MS: '50',
-        // A short download timeout: the lease (timeout + 15 s) a killed process holds runs out soon.
+        // A short download timeout: the lease (3 x timeout + 15 s) a killed process holds runs out soon.
         EVIDENCE_DOWNLOAD_TIMEOUT_MS: '2000',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
