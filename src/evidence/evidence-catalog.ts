@@ -165,7 +165,8 @@ export class EvidenceCatalog implements EvidencePort {
         actorId: reader.actorId,
         action: 'evidence.read',
         submissionId,
-        detail: { kind, sha256: row.sha256, requestId: reader.requestId },
+        // The kind only: the log outlives an erasure, so it holds nothing derived from the image.
+        detail: { kind, requestId: reader.requestId },
       },
     ]);
     this.metrics.read('served');

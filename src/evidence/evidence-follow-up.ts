@@ -26,7 +26,8 @@ export const EVIDENCE_CTES = `ev_queued AS (
     RETURNING 1
   ), ev_erased AS (
     UPDATE evidence_objects e
-    SET status = 'ERASED', erased_at = now(), locked_until = NULL, updated_at = now()
+    SET status = 'ERASED', erased_at = now(), locked_until = NULL, sha256 = NULL, size = NULL,
+        content_type = NULL, last_error = NULL, updated_at = now()
     FROM changed c
     WHERE e.submission_id = c.id AND c.pii_redacted_at IS NOT NULL AND e.status <> 'ERASED'
     RETURNING 1

@@ -200,7 +200,8 @@ export class EvidenceRepository {
   /** The verification's personal data is gone (redacted): so is its evidence. */
   async markErased(submissionIds: string[]): Promise<void> {
     await this.sql.query(
-      `UPDATE evidence_objects SET status = 'ERASED', erased_at = now(), locked_until = NULL, updated_at = now()
+      `UPDATE evidence_objects SET status = 'ERASED', erased_at = now(), locked_until = NULL, sha256 = NULL,
+              size = NULL, content_type = NULL, last_error = NULL, updated_at = now()
        WHERE submission_id = ANY($1::uuid[]) AND status <> 'ERASED'`,
       [submissionIds],
       { name: 'evidence_mark_erased' },

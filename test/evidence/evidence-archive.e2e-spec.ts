@@ -201,7 +201,8 @@ describe('evidence archive (fs store, real app, sandbox, PostgreSQL)', () => {
   it('erasure deletes the objects and their keys; reads answer 410', async () => {
     const id = await startVerification(s.baseUrl, 'ev-erase');
     await s.control.complete(id, { result: 'VALID' });
-    await settledEvidence(s.baseUrl, id);
+    const listed = await settledEvidence(s.baseUrl, id);
+    expect((await get(`/v1/verifications/${id}/evidence/KTP`, IDENTITY_KEY)).status).toBe(200);
     const before = await rowsOf(id);
     expect(before.every((r) => existsSync(join(dir, r.store_key)))).toBe(true);
 
@@ -219,6 +220,17 @@ describe('evidence archive (fs store, real app, sandbox, PostgreSQL)', () => {
     );
     expect((await get(`/v1/verifications/${id}/evidence/KTP`, IDENTITY_KEY)).status).toBe(410);
     expect((await get(`/admin/submissions/${id}/evidence/KTP`, TEST_ADMIN_KEY)).status).toBe(410);
+    // Nothing derived from the images is left: no hash or size on the rows, no hash in the audit log.
+    const left = (await pg.query(`SELECT sha256, size FROM evidence_objects WHERE submission_id = $1`, [id]))
+      .rows;
+    expect(left.every((r) => r.sha256 === null && r.size === null)).toBe(true);
+    const audit = (
+      await pg.query(`SELECT detail::text AS d FROM admin_audit_log WHERE submission_id = $1`, [id])
+    ).rows
+      .map((r) => r.d)
+      .join('\n');
+    expect(audit).toContain('"kind": "KTP"');
+    for (const e of listed) expect(audit).not.toContain(e.sha256!);
   });
 
   it('retention by age deletes the objects through the erasure path', async () => {
