@@ -29,6 +29,9 @@ export class FsEvidenceStore implements EvidenceStore {
 
   async put(key: string, body: Buffer): Promise<void> {
     const target = this.pathOf(key);
+    // Both folders every time (cheap when they exist): a folder that could not be made at start,
+    // or was removed since, is made as soon as it can be.
+    await mkdir(join(this.root, TMP), { recursive: true, mode: 0o700 });
     await mkdir(dirname(target), { recursive: true, mode: 0o700 });
     const tmp = join(this.root, TMP, `${this.host}~${process.pid}~${randomUUID()}.tmp`);
     const fh = await open(tmp, 'wx', 0o600);
