@@ -1,6 +1,7 @@
 // Evidence archive: what other rooms and the read routes see. The identity read lists a
 // verification's evidence (EVIDENCE_CATALOG port); an erasure deletes its objects; operators and
 // identity keys read an archived image, each read written to the audit log before any byte is sent.
+import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditActorKind, AuditLogRepository } from '../audit/audit-log.repository.js';
 import type { EvidencePort, EvidenceSummary } from '../common/evidence-ports.js';
@@ -11,7 +12,6 @@ import { EvidenceKind } from './evidence-follow-up.js';
 import { EVIDENCE_STORE, EvidenceStore } from './evidence-store.js';
 import { EvidenceRepository, EvidenceRow } from './evidence.repository.js';
 import { EvidenceMetrics } from './evidence.metrics.js';
-import { createHash } from 'node:crypto';
 
 export interface EvidenceReader {
   actorKind: Extract<AuditActorKind, 'admin' | 'identity'>;
