@@ -17,6 +17,7 @@ import { installSignalHandlers, onCleanup, stopAll } from './lib/procs.mjs';
 import { Stack } from './lib/stack.mjs';
 import { adminList } from './scenarios/admin-list.mjs';
 import { callbackIngest } from './scenarios/callback-ingest.mjs';
+import { evidence } from './scenarios/evidence.mjs';
 import { initiate } from './scenarios/initiate.mjs';
 import { memory } from './scenarios/memory.mjs';
 import { clusterBudget, reconcileBacklog } from './scenarios/reconcile-backlog.mjs';
@@ -33,6 +34,7 @@ const SCENARIOS = {
   cluster_budget: clusterBudget,
   admin_list_1m: adminList,
   webhooks,
+  evidence,
 };
 
 function parseArgs(argv) {

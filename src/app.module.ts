@@ -8,6 +8,7 @@ import { AppConfig } from './config/app-config.js';
 import { AppConfigModule } from './config/config.module.js';
 import { ConsoleModule } from './console/console.module.js';
 import { ErasureModule } from './erasure/erasure.module.js';
+import { EvidenceModule } from './evidence/evidence.module.js';
 import { FlowsModule } from './flows/flows.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { typeOrmOptions } from './database/typeorm-options.js';
@@ -51,6 +52,7 @@ export class AppModule {
         ReconciliationModule,
         RetentionModule,
         WebhooksModule,
+        EvidenceModule,
       ],
     };
   }

@@ -24,6 +24,49 @@ function problemsOf(fn: () => unknown): string[] {
 }
 
 describe('buildConfig', () => {
+  it('evidence: fs under DATA_DIR by default; s3 needs a bucket and a region, each named when missing', () => {
+    const fs = buildConfig({ NODE_ENV: 'test', DATA_DIR: '/tmp/onekyc-config-spec' }, runtime);
+    expect(fs.evidence).toMatchObject({ store: 'fs', dir: '/tmp/onekyc-config-spec/evidence', s3: null });
+    expect(buildConfig({ NODE_ENV: 'test', EVIDENCE_DIR: '/var/ev' }, runtime).evidence.dir).toBe('/var/ev');
+    expect(problemsOf(() => buildConfig({ NODE_ENV: 'test', EVIDENCE_STORE: 's3' }, runtime))).toEqual([
+      'EVIDENCE_S3_BUCKET',
+      'EVIDENCE_S3_REGION',
+    ]);
+    expect(problemsOf(() => buildConfig({ NODE_ENV: 'test', EVIDENCE_STORE: 'gcs' }, runtime))).toEqual([
+      'EVIDENCE_STORE',
+    ]);
+    expect(
+      problemsOf(() =>
+        buildConfig(
+          {
+            NODE_ENV: 'test',
+            EVIDENCE_STORE: 's3',
+            EVIDENCE_S3_BUCKET: 'Bad_Bucket',
+            EVIDENCE_S3_REGION: 'x',
+          },
+          runtime,
+        ),
+      ),
+    ).toEqual(['EVIDENCE_S3_BUCKET', 'EVIDENCE_S3_REGION']);
+    const s3 = buildConfig(
+      {
+        NODE_ENV: 'test',
+        EVIDENCE_STORE: 's3',
+        EVIDENCE_S3_BUCKET: 'kyc-evidence',
+        EVIDENCE_S3_REGION: 'ap-southeast-3',
+        EVIDENCE_S3_ENDPOINT: 'http://127.0.0.1:9000/',
+        EVIDENCE_S3_FORCE_PATH_STYLE: 'true',
+      },
+      runtime,
+    );
+    expect(s3.evidence.s3).toEqual({
+      bucket: 'kyc-evidence',
+      region: 'ap-southeast-3',
+      endpoint: 'http://127.0.0.1:9000',
+      forcePathStyle: true,
+    });
+  });
+
   it('defaults to sandbox mode with development keys', () => {
     const c = buildConfig({ NODE_ENV: 'test', DATA_DIR: '/tmp/onekyc-config-spec' }, runtime);
     expect(c.sandboxMode).toBe(true);

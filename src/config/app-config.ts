@@ -50,6 +50,20 @@ export interface WebhooksConfig {
   retryScale: number;
 }
 
+export interface EvidenceConfig {
+  /** EVIDENCE_STORE: where archived images go. */
+  store: 'fs' | 's3';
+  /** EVIDENCE_DIR (absolute): the `fs` store's folder. */
+  dir: string;
+  /** The `s3` store; null with `fs`. Credentials come from the AWS SDK's default chain. */
+  s3: { bucket: string; region: string; endpoint?: string; forcePathStyle: boolean } | null;
+  /** Downloads in flight per instance. */
+  concurrency: number;
+  pollIntervalMs: number;
+  /** One download from start to last byte; a claimed download is leased a little longer. */
+  downloadTimeoutMs: number;
+}
+
 /** `whsec_` + canonical base64 of at least 24 bytes: the Standard Webhooks secret format. */
 export function isWebhookSecret(secret: string): boolean {
   if (!secret.startsWith('whsec_')) return false;
@@ -86,6 +100,7 @@ export interface AppConfig {
   };
   pii: { keys: PiiKey[]; blindIndexKey: Buffer; retentionDays: number; retentionCron: string };
   webhooks: WebhooksConfig;
+  evidence: EvidenceConfig;
   docsEnabled: boolean;
   /** The operator console at /console and its sessions (POST /admin/session). */
   console: { enabled: boolean; sessionTtlSeconds: number; sessionMaxSeconds: number };
@@ -216,6 +231,14 @@ export function buildConfig(env: NodeJS.ProcessEnv, runtime: RuntimeOverrides = 
     });
   }
 
+  const evidenceStore = (e.EVIDENCE_STORE ?? 'fs') as EvidenceConfig['store'];
+  if (evidenceStore === 's3') {
+    if (!e.EVIDENCE_S3_BUCKET)
+      problems.push({ variable: 'EVIDENCE_S3_BUCKET', message: 'required with EVIDENCE_STORE=s3' });
+    if (!e.EVIDENCE_S3_REGION)
+      problems.push({ variable: 'EVIDENCE_S3_REGION', message: 'required with EVIDENCE_STORE=s3' });
+  }
+
   const databaseUrl = runtime.databaseUrl ?? e.DATABASE_URL;
   if (!databaseUrl) {
     problems.push({
@@ -290,6 +313,22 @@ export function buildConfig(env: NodeJS.ProcessEnv, runtime: RuntimeOverrides = 
       concurrency: e.WEBHOOK_CONCURRENCY ?? 16,
       pollIntervalMs: e.WEBHOOK_POLL_INTERVAL_MS ?? 1000,
       retryScale: e.WEBHOOK_RETRY_SCALE ?? 1,
+    },
+    evidence: {
+      store: evidenceStore,
+      dir: resolve(e.EVIDENCE_DIR ?? join(dataDir, 'evidence')),
+      s3:
+        evidenceStore === 's3'
+          ? {
+              bucket: e.EVIDENCE_S3_BUCKET!,
+              region: e.EVIDENCE_S3_REGION!,
+              ...(e.EVIDENCE_S3_ENDPOINT ? { endpoint: stripSlash(e.EVIDENCE_S3_ENDPOINT) } : {}),
+              forcePathStyle: e.EVIDENCE_S3_FORCE_PATH_STYLE ?? false,
+            }
+          : null,
+      concurrency: e.EVIDENCE_CONCURRENCY ?? 4,
+      pollIntervalMs: e.EVIDENCE_POLL_INTERVAL_MS ?? 1000,
+      downloadTimeoutMs: e.EVIDENCE_DOWNLOAD_TIMEOUT_MS ?? 30000,
     },
     docsEnabled: e.DOCS_ENABLED ?? true,
     console: {

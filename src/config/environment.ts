@@ -325,6 +325,66 @@ export class EnvironmentVariables {
   @Max(1)
   WEBHOOK_RETRY_SCALE?: number;
 
+  /** Where archived KTP and selfie images go: `fs` (EVIDENCE_DIR) or `s3`. */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsIn(['fs', 's3'])
+  EVIDENCE_STORE?: string;
+
+  /** The `fs` store's folder (default `<DATA_DIR>/evidence`, i.e. `.data/evidence`). */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MaxLength(1024)
+  EVIDENCE_DIR?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+    message: 'must be an S3 bucket name (3-63 of a-z, 0-9, dot, hyphen)',
+  })
+  EVIDENCE_S3_BUCKET?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^[a-z0-9-]{2,32}$/, { message: 'must be a region name such as ap-southeast-3' })
+  EVIDENCE_S3_REGION?: string;
+
+  /** An S3-compatible service's URL (unset: AWS S3 itself). */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsUrl(URL_OPTS)
+  @MaxLength(2048)
+  EVIDENCE_S3_ENDPOINT?: string;
+
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  EVIDENCE_S3_FORCE_PATH_STYLE?: boolean;
+
+  /** Image downloads in flight per instance. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  EVIDENCE_CONCURRENCY?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(60000)
+  EVIDENCE_POLL_INTERVAL_MS?: number;
+
+  /** One image download, start to last byte (the size cap is 10 MiB). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(300000)
+  EVIDENCE_DOWNLOAD_TIMEOUT_MS?: number;
+
   @IsOptional()
   @Transform(toBool)
   @IsBoolean()

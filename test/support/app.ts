@@ -1,5 +1,8 @@
 // Boots the real application (createApp: same filters, pipes and limits as production) on a
 // fresh database, listening on a random loopback port. Tests speak HTTP to `baseUrl`.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig, buildConfig } from '../../src/config/app-config.js';
 import { createApp } from '../../src/app.factory.js';
@@ -41,7 +44,11 @@ export async function startTestApp(
   opts: { db?: TestDatabase } = {},
 ): Promise<TestApp> {
   const db = opts.db ?? (await createTestDatabase());
-  const config = buildConfig(testEnv(env), { databaseUrl: db.url });
+  // Archived images go to a folder of this app's own (removed at close), never into the checkout.
+  const evidenceDir = env.EVIDENCE_DIR ? null : mkdtempSync(join(tmpdir(), 'onekyc-test-evidence-'));
+  const config = buildConfig(testEnv({ ...(evidenceDir ? { EVIDENCE_DIR: evidenceDir } : {}), ...env }), {
+    databaseUrl: db.url,
+  });
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
@@ -52,6 +59,7 @@ export async function startTestApp(
     db,
     close: async () => {
       await app.close();
+      if (evidenceDir) rmSync(evidenceDir, { recursive: true, force: true });
       if (!opts.db) await db.drop();
     },
   };

@@ -9,6 +9,8 @@ const TARGETS = [
   { table: 'submissions', key: 'id', columns: ['contact_enc', 'ktp_enc', 'image_urls_enc'] },
   { table: 'submission_events', key: 'id', columns: ['payload_enc'] },
   { table: 'unmatched_callbacks', key: 'id', columns: ['payload_enc'] },
+  // Archived images are not re-encrypted: only the data keys that open them are re-wrapped.
+  { table: 'evidence_objects', key: 'id', columns: ['data_key_enc'] },
 ] as const;
 
 @Injectable()
