@@ -38,6 +38,13 @@ export const PROBLEMS = {
   WEBHOOK_ENDPOINT_NOT_FOUND: { status: 404 },
   WEBHOOK_DELIVERY_NOT_FOUND: { status: 404 },
   WEBHOOK_DELIVERY_IN_FLIGHT: { status: 409 },
+  // evidence
+  EVIDENCE_VERIFICATION_NOT_FOUND: { status: 404 },
+  EVIDENCE_ERASED: { status: 410, type: 'evidence-erased' },
+  EVIDENCE_NOT_ARCHIVED: { status: 404, type: 'evidence-not-archived' },
+  EVIDENCE_MISSING: { status: 404, type: 'evidence-missing' },
+  EVIDENCE_UNREADABLE: { status: 404, type: 'evidence-unreadable' },
+  EVIDENCE_STORE_UNAVAILABLE: { status: 503 },
   // console
   CONSOLE_DISABLED: { status: 404 },
   CONSOLE_FILE_NOT_FOUND: { status: 404 },

@@ -5,8 +5,8 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditActorKind, AuditLogRepository } from '../audit/audit-log.repository.js';
 import type { EvidencePort, EvidenceSummary } from '../common/evidence-ports.js';
-import { ProblemException } from '../common/problem.js';
 import { SubmissionsRepository } from '../submissions/submissions.repository.js';
+import { EvidenceError } from './evidence.errors.js';
 import { EvidenceCipher, EvidenceIntegrityError } from './evidence-cipher.js';
 import { EvidenceKind } from './evidence-follow-up.js';
 import { EVIDENCE_STORE, EvidenceStore } from './evidence-store.js';
@@ -56,7 +56,7 @@ export class EvidenceCatalog implements EvidencePort {
 
   async detailsForSubmission(submissionId: string): Promise<EvidenceDetail[]> {
     const s = await this.submissions.findById(submissionId);
-    if (!s) throw ProblemException.of(404, `No submission ${submissionId}`);
+    if (!s) throw new EvidenceError('EVIDENCE_VERIFICATION_NOT_FOUND', `No submission ${submissionId}`);
     return (await this.repo.listForSubmission(submissionId)).map((r) => ({
       ...summary(r),
       attempts: r.attempts,
@@ -95,23 +95,27 @@ export class EvidenceCatalog implements EvidencePort {
   /** One archived image, decrypted and checked against its recorded SHA-256; the read is audited first. */
   async read(submissionId: string, kind: EvidenceKind, reader: EvidenceReader): Promise<EvidenceImage> {
     const s = await this.submissions.findById(submissionId);
-    if (!s) throw ProblemException.of(404, `No verification with id ${submissionId}`);
+    if (!s)
+      throw new EvidenceError('EVIDENCE_VERIFICATION_NOT_FOUND', `No verification with id ${submissionId}`);
     const row = (await this.repo.listForSubmission(submissionId)).find((r) => r.kind === kind);
     if (s.piiRedactedAt || row?.status === 'ERASED') {
       this.metrics.read('erased');
-      throw ProblemException.of(410, `The ${kind} image of verification ${submissionId} was erased`, {
-        type: 'evidence-erased',
-        ...(s.piiRedactedAt ? { erasedAt: new Date(s.piiRedactedAt).toISOString() } : {}),
-      });
+      throw new EvidenceError(
+        'EVIDENCE_ERASED',
+        `The ${kind} image of verification ${submissionId} was erased`,
+        {
+          ...(s.piiRedactedAt ? { erasedAt: new Date(s.piiRedactedAt).toISOString() } : {}),
+        },
+      );
     }
     if (!row || row.status !== 'ARCHIVED' || !row.store_key || !row.data_key_enc || !row.sha256) {
       this.metrics.read('not_archived');
-      throw ProblemException.of(
-        404,
+      throw new EvidenceError(
+        'EVIDENCE_NOT_ARCHIVED',
         row
           ? `The ${kind} image of verification ${submissionId} is not archived (status ${row.status})`
           : `Verification ${submissionId} has no ${kind} image`,
-        { type: 'evidence-not-archived', evidenceStatus: row?.status ?? null },
+        { evidenceStatus: row?.status ?? null },
       );
     }
     let body: Buffer | null;
@@ -119,8 +123,8 @@ export class EvidenceCatalog implements EvidencePort {
       body = await this.store.get(row.store_key);
     } catch (err) {
       this.logger.error({ evidenceId: row.id, err: (err as Error).message }, 'evidence store read failed');
-      throw ProblemException.of(
-        503,
+      throw new EvidenceError(
+        'EVIDENCE_STORE_UNAVAILABLE',
         'The evidence store did not answer; try again',
         {},
         { 'retry-after': '5' },
@@ -132,13 +136,10 @@ export class EvidenceCatalog implements EvidencePort {
         { evidenceId: row.id, submissionId, kind },
         'archived evidence object missing from the store',
       );
-      throw ProblemException.of(
-        404,
+      throw new EvidenceError(
+        'EVIDENCE_MISSING',
         `The archived ${kind} image of verification ${submissionId} is missing from the store`,
-        {
-          type: 'evidence-missing',
-          evidenceStatus: row.status,
-        },
+        { evidenceStatus: row.status },
       );
     }
     let bytes: Buffer;
@@ -153,10 +154,10 @@ export class EvidenceCatalog implements EvidencePort {
         { evidenceId: row.id, err: (err as Error).message },
         'archived evidence object unreadable',
       );
-      throw ProblemException.of(
-        404,
+      throw new EvidenceError(
+        'EVIDENCE_UNREADABLE',
         `The archived ${kind} image of verification ${submissionId} failed its integrity check and is not served`,
-        { type: 'evidence-unreadable', evidenceStatus: row.status },
+        { evidenceStatus: row.status },
       );
     }
     await this.audit.append([

@@ -15,7 +15,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ProblemDto } from '../admin/dto/problem.dto.js';
-import { AdminApiKeyGuard, AuthenticatedRequest } from '../common/api-key.guard.js';
+import { AdminApiKeyGuard, AuthenticatedRequest } from '../partner-auth/admin-key.guard.js';
 import { UUID_ID_PIPE } from '../common/uuid-param.pipe.js';
 import { EvidenceCatalog } from './evidence-catalog.js';
 import { EVIDENCE_KINDS, EvidenceKind } from './evidence-follow-up.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
-import { RetentionService } from '../../src/reconciliation/retention.service.js';
+import { RetentionService } from '../../src/retention/retention.service.js';
 import { TEST_ADMIN_KEY, TEST_API_KEY } from '../support/app.js';
 import { bearer, json } from '../support/http.js';
 import { startStack, TestStack } from '../support/stack.js';
