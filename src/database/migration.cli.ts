@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataSource } from 'typeorm';
-import { validateEnvironment } from '../config/environment.js';
+import { checkConfig } from '../config/app-config.js';
 import type { EmbeddedDatabase } from './embedded-postgres.js';
 import { runMigrationsLocked } from './migrate.js';
 import { typeOrmOptions } from './typeorm-options.js';
@@ -39,7 +39,7 @@ export function runningEmbeddedPort(dir: string): number | undefined {
 }
 
 async function resolveDatabase(env: NodeJS.ProcessEnv): Promise<ResolvedDatabase> {
-  const e = validateEnvironment(env);
+  const e = checkConfig(env);
   if (e.DATABASE_URL) return { url: e.DATABASE_URL, description: 'DATABASE_URL' };
   const dir = join(e.DATA_DIR ?? '.data', 'pg');
   const port = runningEmbeddedPort(dir);
