@@ -26,14 +26,22 @@ async function bootstrap(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
-    const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
+    const began = Date.now();
+    const force = setTimeout(() => {
+      process.stderr.write(`Stop on ${signal} took over ${SHUTDOWN_GRACE_MS / 1000} s: exiting anyway.\n`);
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
+    let code = 0;
     try {
       await runCleanups(); // app.close() first: in-flight requests finish, cron jobs stop, the pool closes
     } catch (err) {
+      code = 1;
       console.error(JSON.stringify({ level: 'error', msg: 'shutdown failed', signal, err: String(err) }));
     } finally {
       clearTimeout(force);
-      process.exit(0);
+      // The one shutdown line (an operator sees the stop was clean and how long it took).
+      process.stdout.write(`Stopped on ${signal} in ${Date.now() - began} ms.\n`);
+      process.exit(code);
     }
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

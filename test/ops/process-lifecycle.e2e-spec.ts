@@ -14,16 +14,22 @@ interface Proc {
   exited: Promise<number | null>;
 }
 
-function start(env: Record<string, string>): Proc {
-  const main = ensureBuilt();
-  const clean = Object.fromEntries(
+function cleanEnv(): Record<string, string | undefined> {
+  return Object.fromEntries(
     Object.entries(process.env).filter(
-      ([k]) => !/^(DATABASE_URL|ONEKYC_|API_KEYS|ADMIN_API_KEYS|CALLBACK_|PII_|TEST_)/.test(k),
+      ([k]) =>
+        !/^(DATABASE_URL|ONEKYC_|API_KEYS|ADMIN_API_KEYS|CALLBACK_|PII_|TEST_|NODE_OPTIONS|VITEST)/.test(k),
     ),
   );
-  const child = spawn(process.execPath, [main], {
+}
+
+/** `node dist/main.js`, or with `npm: true` the real `npm start` (signals then go to npm). */
+function start(env: Record<string, string>, { npm = false }: { npm?: boolean } = {}): Proc {
+  const main = ensureBuilt();
+  const [cmd, args] = npm ? ['npm', ['start', '--silent']] : [process.execPath, [main]];
+  const child = spawn(cmd, args, {
     // SANDBOX_PORT=0: tests never take the fixed default port (4010) a developer's npm start uses.
-    env: { ...clean, NODE_ENV: 'development', LOG_LEVEL: 'warn', SANDBOX_PORT: '0', ...env },
+    env: { ...cleanEnv(), NODE_ENV: 'development', LOG_LEVEL: 'warn', SANDBOX_PORT: '0', ...env },
   });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -44,6 +50,13 @@ async function waitReady(base: string, proc: Proc, timeoutMs = 90_000): Promise<
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`not ready in time:\n${proc.out()}`);
+}
+
+function listening(port: number): Promise<boolean> {
+  return fetch(`http://127.0.0.1:${port}/health/live`).then(
+    () => true,
+    () => false,
+  );
 }
 
 function postgresRunningIn(dir: string): boolean {
@@ -127,4 +140,46 @@ describe('the service as a process (npm start)', () => {
       blocker.close();
     }
   }, 120_000);
+
+  it('stops node and the embedded database when only the npm process gets SIGTERM, with one shutdown line', async () => {
+    const port = await freePort();
+    const proc = start({ PORT: String(port), DATA_DIR: dataDir }, { npm: true });
+    await waitReady(`http://127.0.0.1:${port}`, proc);
+    expect(postgresRunningIn(join(dataDir, 'pg'))).toBe(true);
+    proc.child.kill('SIGTERM'); // the npm process alone, as a supervisor or `kill <pid>` does
+    await proc.exited;
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && ((await listening(port)) || postgresRunningIn(join(dataDir, 'pg'))))
+      await new Promise((r) => setTimeout(r, 200));
+    expect(await listening(port)).toBe(false);
+    expect(postgresRunningIn(join(dataDir, 'pg'))).toBe(false);
+    expect(proc.out().match(/^Stopped on SIGTERM in \d+ ms\.$/gm)).toHaveLength(1);
+  }, 180_000);
+
+  it('refuses to start in production with unsafe settings, naming every problem at once and starting nothing', async () => {
+    const p = start({
+      NODE_ENV: 'production',
+      DATA_DIR: join(dataDir, 'never-prod'),
+      ONEKYC_API_BASE_URL: 'https://provider.example',
+      ONEKYC_CLIENT_ID: 'c',
+      ONEKYC_PASS_KEY: 'p',
+      ONEKYC_ONBOARDING_PARTNER: 'X',
+      API_KEYS: 'change-me-partner-key',
+      ADMIN_API_KEYS: 'short',
+      CALLBACK_AUTH_VALUES: 'Bearer change-me-callback-secret',
+      PII_ENCRYPTION_KEYS: 'k1:' + Buffer.alloc(32, 0).toString('base64'),
+    });
+    expect(await p.exited).toBe(1);
+    for (const v of [
+      'DATABASE_URL',
+      'API_KEYS',
+      'ADMIN_API_KEYS',
+      'CALLBACK_AUTH_VALUES',
+      'PII_ENCRYPTION_KEYS',
+    ])
+      expect(p.out()).toContain(`- ${v}:`);
+    expect(p.out()).toContain('openssl rand -base64 32');
+    expect(p.out()).not.toContain('change-me-partner-key');
+    expect(postgresRunningIn(join(dataDir, 'never-prod'))).toBe(false);
+  }, 60_000);
 });
