@@ -4,7 +4,8 @@ import { ChildProcess, execSync, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../src/database/embedded-postgres.js';
+import { createHash } from 'node:crypto';
+import { freePort, SHARED_ROOT } from '../../src/database/embedded-postgres.js';
 import { ensureBuilt } from '../support/build.js';
 import { json } from '../support/http.js';
 
@@ -182,4 +183,62 @@ describe('the service as a process (npm start)', () => {
     expect(p.out()).not.toContain('change-me-partner-key');
     expect(postgresRunningIn(join(dataDir, 'never-prod'))).toBe(false);
   }, 60_000);
+
+  it('after a kill -9, the next start stops the server left behind and starts normally', async () => {
+    const port = await freePort();
+    const dir = join(dataDir, 'killed');
+    const first = start({ PORT: String(port), DATA_DIR: dir });
+    await waitReady(`http://127.0.0.1:${port}`, first);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(postgresRunningIn(join(dir, 'pg'))).toBe(true); // the orphan the next start meets
+    const second = start({ PORT: String(port), DATA_DIR: dir });
+    await waitReady(`http://127.0.0.1:${port}`, second);
+    expect(second.out()).toMatch(/stopping the server left running by an earlier start/);
+    expect(second.out()).not.toMatch(/undefined/);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    expect(postgresRunningIn(join(dir, 'pg'))).toBe(false);
+  }, 180_000);
+
+  it('a second start in the same checkout is refused with what is running and what to do', async () => {
+    const [port, port2] = [await freePort(), await freePort()];
+    const dir = join(dataDir, 'twice');
+    const first = start({ PORT: String(port), DATA_DIR: dir });
+    await waitReady(`http://127.0.0.1:${port}`, first);
+    const second = start({ PORT: String(port2), DATA_DIR: dir });
+    expect(await second.exited).toBe(1);
+    expect(second.out()).toMatch(/already running \(pid \d+, port \d+\).*another `npm start`/s);
+    expect(second.out()).not.toMatch(/Failed to start: undefined/);
+    expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200); // untouched
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+  }, 180_000);
+
+  it.runIf(process.getuid?.() === 0)(
+    'as root, starts from a private (0700) folder, keeping the cluster where the postgres user can reach it',
+    async () => {
+      const port = await freePort();
+      const privateDir = mkdtempSync(join(tmpdir(), 'onekyc-private-'));
+      chmodSync(privateDir, 0o700);
+      const dir = join(privateDir, 'checkout', '.data');
+      const shared = join(
+        SHARED_ROOT,
+        createHash('sha256').update(join(dir, 'pg')).digest('hex').slice(0, 16),
+      );
+      try {
+        const proc = start({ PORT: String(port), DATA_DIR: dir });
+        await waitReady(`http://127.0.0.1:${port}`, proc);
+        expect(proc.out()).toContain(`its data is kept under ${shared}/pg instead`);
+        expect(postgresRunningIn(join(shared, 'pg'))).toBe(true);
+        proc.child.kill('SIGTERM');
+        expect(await proc.exited).toBe(0);
+        expect(postgresRunningIn(join(shared, 'pg'))).toBe(false);
+      } finally {
+        rmSync(privateDir, { recursive: true, force: true });
+        rmSync(shared, { recursive: true, force: true });
+      }
+    },
+    180_000,
+  );
 });
