@@ -16,6 +16,8 @@ import { requestIdFrom } from './logging/logging.module.js';
 import { createOpenApiDocument } from './openapi/openapi.document.js';
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
+/** Headers and body must have arrived within this, or the answer is 408 and the socket closed. */
+export const REQUEST_TIMEOUT_MS = 30_000;
 
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
@@ -23,6 +25,14 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     trustProxy: config.callback.trustProxy,
     genReqId: (req: IncomingMessage) => requestIdFrom(req),
     forceCloseConnections: 'idle',
+    // Fastify's default (0) turns Node's request timeout off: a body trickled a byte at a time
+    // then held a connection forever. Node checks open requests every second for it.
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    http: {
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      headersTimeout: REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: 1000,
+    },
     return503OnClosing: true,
     logger: false,
     // What Fastify and Node's parser answer themselves is problem+json too (framework-errors.ts).

@@ -8,6 +8,34 @@ import { PiiCipher } from '../submissions/pii/pii-cipher.js';
 import type { CallbackBody } from './callback-body.pipe.js';
 import { UnmatchedCallbackEntity } from './unmatched-callback.entity.js';
 
+/** The most of a quarantined callback's payload that is kept (serialized JSON, before encryption). */
+export const QUARANTINE_PAYLOAD_MAX_BYTES = 32 * 1024;
+
+/**
+ * The payload as stored: the body itself when it is small, otherwise its identifying fields
+ * only (each cut short) with the size it had. Junk sent to the callback URL costs bounded space.
+ */
+export function boundedPayload(body: object): unknown {
+  const size = Buffer.byteLength(JSON.stringify(body));
+  if (size <= QUARANTINE_PAYLOAD_MAX_BYTES) return body;
+  const o = body as Record<string, unknown>;
+  const kept: Record<string, unknown> = { truncated: true, originalBytes: size };
+  for (const key of [
+    'partnerSessionId',
+    'submissionId',
+    'userId',
+    'userIdType',
+    'status',
+    'result',
+    'callbackType',
+  ]) {
+    const v = o[key];
+    if (typeof v === 'string') kept[key] = v.slice(0, 256);
+    else if (typeof v === 'number' || typeof v === 'boolean' || v === null) kept[key] = v;
+  }
+  return kept;
+}
+
 /** A quarantined callback without its payload (the payload may hold KTP data). */
 export type UnmatchedCallbackSummary = Omit<UnmatchedCallbackEntity, 'payloadEnc'>;
 
@@ -62,7 +90,7 @@ export class UnmatchedCallbacksRepository {
         body.submissionId,
         body.status,
         body.result ?? null,
-        this.pii.encryptJson(body),
+        this.pii.encryptJson(boundedPayload(body)),
       ],
       { name: 'unmatched_quarantine' },
     );
@@ -79,7 +107,7 @@ export class UnmatchedCallbacksRepository {
         text(body.partnerSessionId, 200) ?? '',
         text(body.submissionId, 128),
         callbackType,
-        this.pii.encryptJson(body),
+        this.pii.encryptJson(boundedPayload(body)),
       ],
       { name: 'unmatched_quarantine_signing' },
     );

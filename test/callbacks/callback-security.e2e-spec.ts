@@ -173,14 +173,12 @@ describe('provider callback: who may call, and what it may send', () => {
       expect(body.detail).toMatch(detail);
     });
 
-    it('should refuse a text/plain body with a 400 problem', async () => {
+    it('should refuse a text/plain body with a 415 problem', async () => {
       const res = await sendCallback(t, undefined, {
         raw: JSON.stringify(callbackBody(randomUUID())),
         headers: { 'content-type': 'text/plain' },
       });
-      expect((await expectProblem(res, 400)).errors).toEqual([
-        { field: 'body', message: 'body must be a JSON object' },
-      ]);
+      expect((await expectProblem(res, 415)).detail).toMatch(/application\/json/);
     });
 
     it.each([
