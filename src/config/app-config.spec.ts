@@ -49,7 +49,7 @@ describe('buildConfig', () => {
         PORT: '8080',
         ONEKYC_TOKEN_BASE_URL: 'https://token.example/',
         ONEKYC_SOURCE: 'WEB_SDK',
-        TRUST_PROXY: 'true',
+        TRUST_PROXY: '10.0.0.0/8, 192.168.1.1',
         CALLBACK_ALLOWED_IPS: '10.0.0.0/8, ::1',
       },
       { databaseUrl: 'postgres://u@h/db' },
@@ -60,7 +60,7 @@ describe('buildConfig', () => {
     expect(c.onekyc.source).toBe('WEB_SDK');
     expect(c.apiKeys).toEqual(['a1', 'a2']);
     expect(c.callback).toMatchObject({
-      trustProxy: true,
+      trustProxy: ['10.0.0.0/8', '192.168.1.1'],
       allowedIps: ['10.0.0.0/8', '::1'],
       authHeader: 'authorization',
     });
@@ -373,5 +373,18 @@ describe('buildConfig is pure', () => {
         'RECONCILE_CRON',
       ].sort(),
     );
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  it('takes false, a hop count or a CIDR list, and refuses "true" and junk with what it accepts', () => {
+    const trust = (v: string) => buildConfig({ ...real, TRUST_PROXY: v }, runtime).callback.trustProxy;
+    expect(trust('false')).toBe(false);
+    expect(trust('2')).toBe(2);
+    expect(trust('10.0.0.0/8,::1')).toEqual(['10.0.0.0/8', '::1']);
+    expect(problemsOf(() => buildConfig({ ...real, TRUST_PROXY: 'true' }, runtime))).toEqual(['TRUST_PROXY']);
+    expect(problemsOf(() => buildConfig({ ...real, TRUST_PROXY: '10.0.0.0/99' }, runtime))).toEqual([
+      'TRUST_PROXY',
+    ]);
   });
 });

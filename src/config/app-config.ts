@@ -19,6 +19,34 @@ export const SANDBOX_ONBOARDING_PARTNER_WEB_SDK = 'SANDBOX_PARTNER-WEB_SDK-STAND
 
 export type OneKycSource = 'SDK' | 'WEB_SDK';
 
+/**
+ * TRUST_PROXY: false (X-Forwarded-For ignored), the number of proxies in front of us, or their
+ * addresses (CIDR list). The client IP is then the first address of X-Forwarded-For, counted from
+ * the right, that is not a trusted proxy (what Fastify does with a number or a list).
+ */
+export type TrustProxy = false | number | string[];
+
+/** Parses TRUST_PROXY; throws with a message saying what is accepted. */
+export function parseTrustProxy(raw: string | undefined): TrustProxy {
+  const v = (raw ?? '').trim();
+  if (v === '' || /^(false|0|no|off)$/i.test(v)) return false;
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    if (hops > 32) throw new Error(`a hop count must be at most 32 (got ${hops})`);
+    return hops;
+  }
+  if (/^(true|yes|on)$/i.test(v)) {
+    throw new Error(
+      'name the proxies you run: a hop count (e.g. 1) or a CIDR list (e.g. 10.0.0.0/8); trusting every ' +
+        'address would let any client choose its own IP through X-Forwarded-For',
+    );
+  }
+  const cidrs = list(v);
+  const bad = cidrs.filter((c) => !isCidrOrIp(c));
+  if (bad.length > 0) throw new Error(`not a hop count, an IP or a CIDR: ${bad.join(', ')}`);
+  return cidrs;
+}
+
 export interface PiiKey {
   kid: string;
   key: Buffer;
@@ -79,7 +107,7 @@ export interface AppConfig {
   apiRateLimitPerMinute: number;
   /** METRICS_TOKEN: when set, /metrics needs it as a bearer token. */
   metricsToken: string | null;
-  callback: { authHeader: string; authValues: string[]; allowedIps: string[]; trustProxy: boolean };
+  callback: { authHeader: string; authValues: string[]; allowedIps: string[]; trustProxy: TrustProxy };
   reconcile: {
     enabled: boolean;
     cron: string;
@@ -173,6 +201,7 @@ interface Analysis {
   cron: string;
   retentionCron: string;
   allowedIps: string[];
+  trustProxy: TrustProxy;
 }
 
 /** Every check that needs nothing but the environment: pure, all problems at once. */
@@ -306,6 +335,12 @@ function analyse(env: NodeJS.ProcessEnv): Analysis {
   if (!isCronExpression(retentionCron)) {
     problems.push({ variable: 'PII_RETENTION_CRON', message: `not a cron expression: ${retentionCron}` });
   }
+  let trustProxy: TrustProxy = false;
+  try {
+    trustProxy = parseTrustProxy(e.TRUST_PROXY);
+  } catch (err) {
+    problems.push({ variable: 'TRUST_PROXY', message: (err as Error).message });
+  }
   const allowedIps = list(e.CALLBACK_ALLOWED_IPS);
   for (const cidr of allowedIps) {
     if (!isCidrOrIp(cidr))
@@ -339,6 +374,7 @@ function analyse(env: NodeJS.ProcessEnv): Analysis {
     cron,
     retentionCron,
     allowedIps,
+    trustProxy,
   };
 }
 
@@ -421,7 +457,7 @@ export function buildConfig(env: NodeJS.ProcessEnv, runtime: RuntimeOverrides = 
         ? list(e.CALLBACK_AUTH_VALUES)
         : [SANDBOX_CALLBACK_SECRET],
       allowedIps: a.allowedIps,
-      trustProxy: e.TRUST_PROXY ?? false,
+      trustProxy: a.trustProxy,
     },
     reconcile: {
       enabled: e.RECONCILE_ENABLED ?? true,

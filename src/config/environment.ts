@@ -213,10 +213,11 @@ export class EnvironmentVariables {
   @IsString()
   CALLBACK_ALLOWED_IPS?: string;
 
+  /** `false`, a hop count, or a CIDR list (parsed in app-config.ts). */
   @IsOptional()
-  @Transform(toBool)
-  @IsBoolean()
-  TRUST_PROXY?: boolean;
+  @Transform(emptyToUndefined)
+  @IsString()
+  TRUST_PROXY?: string;
 
   @IsOptional()
   @Transform(emptyToUndefined)

@@ -101,7 +101,7 @@ describe('scenario 6: security checks', () => {
       }),
       ServiceProcess.start('security-proxied', {
         ...opts,
-        env: env({ CALLBACK_ALLOWED_IPS: '203.0.113.0/24', TRUST_PROXY: 'true' }),
+        env: env({ CALLBACK_ALLOWED_IPS: '203.0.113.0/24', TRUST_PROXY: '127.0.0.1/32' }),
       }),
     ]);
   });
