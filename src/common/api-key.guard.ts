@@ -37,7 +37,7 @@ export class AdminApiKeyGuard implements CanActivate {
     config: AppConfig,
     @Optional() private readonly userTokens?: UserTokenVerifier,
   ) {
-    this.keys = new SecretSet(config.adminApiKeys);
+    this.keys = new SecretSet(config.adminApiKeys, config.keyIdKey);
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

@@ -117,6 +117,12 @@ export interface AppConfig {
     concurrency: number;
   };
   pii: { keys: PiiKey[]; blindIndexKey: Buffer; retentionDays: number; retentionCron: string };
+  /**
+   * Keys the HMAC behind key ids (common/secrets.ts keyId) in logs, audit rows and the idempotency
+   * table. Derived (HKDF) from the blind-index key, itself PII_BLIND_INDEX_KEY or derived from the
+   * oldest PII key, so it survives a PII key rotation.
+   */
+  keyIdKey: Buffer;
   webhooks: WebhooksConfig;
   docsEnabled: boolean;
   log: { format: 'json' | 'pretty'; level: string };
@@ -425,6 +431,7 @@ export function buildConfig(env: NodeJS.ProcessEnv, runtime: RuntimeOverrides = 
   const apiBaseUrl = stripSlash(e.ONEKYC_API_BASE_URL ?? runtime.sandboxBaseUrl!);
   const dataDir = resolve(e.DATA_DIR ?? '.data');
 
+  const blindIndexKey = a.blindIndexKey ?? deriveBlindIndexKey(piiKeys[piiKeys.length - 1]);
   const config = {
     nodeEnv,
     port: e.PORT ?? 3000,
@@ -469,10 +476,11 @@ export function buildConfig(env: NodeJS.ProcessEnv, runtime: RuntimeOverrides = 
     },
     pii: {
       keys: piiKeys,
-      blindIndexKey: a.blindIndexKey ?? deriveBlindIndexKey(piiKeys[piiKeys.length - 1]),
+      blindIndexKey,
       retentionDays: e.PII_RETENTION_DAYS ?? 365,
       retentionCron: a.retentionCron,
     },
+    keyIdKey: Buffer.from(hkdfSync('sha256', blindIndexKey, Buffer.alloc(0), 'onekyc-key-id-v1', 32)),
     webhooks: {
       initialEndpoint:
         e.WEBHOOK_URL && e.WEBHOOK_SECRET ? { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET } : null,
