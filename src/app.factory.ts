@@ -14,7 +14,7 @@ import { problem } from './common/problem.js';
 import { bearerToken, SecretSet } from './common/secrets.js';
 import { securityHeaders } from './common/security-headers.js';
 import { createValidationPipe } from './common/validation.js';
-import { requestIdFrom } from './logging/logging.module.js';
+import { LoggedRequest, QuietStartupLogger, requestIdFrom } from './logging/logging.module.js';
 import { createOpenApiDocument } from './openapi/openapi.document.js';
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
@@ -54,7 +54,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     bufferLogs: true,
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(new QuietStartupLogger(app.get(Logger)));
   app.flushLogs();
   // JSON bodies nested deeper than any request needs are a 400 at parsing (see json-depth.ts).
   app.useBodyParser(
@@ -69,7 +69,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   // helmet's security headers on every answer, computed once (see security-headers.ts).
   const security = securityHeaders();
   fastify.addHook('onRequest', (request, reply, done) => {
-    (request.raw as typeof request.raw & { id?: string }).id = String(request.id);
+    const raw = request.raw as LoggedRequest;
+    raw.id = String(request.id);
+    raw.routeTemplate = request.routeOptions?.url; // for the request line: never the query string
     reply.header('x-request-id', request.id);
     reply.headers(security.set);
     for (const name of security.removed) reply.removeHeader(name);

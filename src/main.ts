@@ -49,7 +49,7 @@ async function bootstrap(): Promise<void> {
   // Validate everything before starting anything (a bad PORT must not leave a database running).
   const env = checkConfig(process.env);
   const { runtime, embeddedDatabase } = await startRuntime(env, cleanups);
-  const config = buildConfig(process.env, runtime);
+  const config = buildConfig(process.env, { ...runtime, tty: process.stdout.isTTY === true });
   const app = await createApp(config);
   // Closed first on any exit: stops the server, jobs and the pool before the database goes away.
   cleanups.unshift(() => app.close());

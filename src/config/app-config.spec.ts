@@ -388,3 +388,23 @@ describe('TRUST_PROXY', () => {
     ]);
   });
 });
+
+describe('log format', () => {
+  it('is human-friendly on a terminal outside production, JSON otherwise, and LOG_FORMAT wins', () => {
+    const format = (env: NodeJS.ProcessEnv, tty: boolean) => buildConfig(env, { ...runtime, tty }).log.format;
+    expect(format({ ...real }, true)).toBe('pretty');
+    expect(format({ ...real }, false)).toBe('json');
+    expect(format({ ...real, LOG_FORMAT: 'json' }, true)).toBe('json');
+    const strong = 'x'.repeat(40);
+    const prod = {
+      ...real,
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://u@h/db',
+      API_KEYS: strong,
+      ADMIN_API_KEYS: strong + 'y',
+      CALLBACK_AUTH_VALUES: strong + 'z',
+      PII_ENCRYPTION_KEYS: 'k1:' + Buffer.from(Array.from({ length: 32 }, (_, i) => i)).toString('base64'),
+    };
+    expect(format(prod, true)).toBe('json');
+  });
+});

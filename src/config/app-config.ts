@@ -138,6 +138,8 @@ export interface RuntimeOverrides {
   databaseUrl?: string;
   sandboxBaseUrl?: string;
   devPiiKey?: PiiKey;
+  /** stdout is a terminal: logs default to the human-friendly format outside production. */
+  tty?: boolean;
 }
 
 export interface ConfigProblem {
@@ -492,7 +494,7 @@ export function buildConfig(env: NodeJS.ProcessEnv, runtime: RuntimeOverrides = 
     },
     docsEnabled: e.DOCS_ENABLED ?? true,
     log: {
-      format: (e.LOG_FORMAT ?? 'json') as 'json' | 'pretty',
+      format: (e.LOG_FORMAT ?? (runtime.tty && !production ? 'pretty' : 'json')) as 'json' | 'pretty',
       level: e.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info'),
     },
     sandboxPort: e.SANDBOX_PORT ?? 0,
