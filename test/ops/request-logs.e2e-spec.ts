@@ -74,7 +74,11 @@ describe('request logs (a real process)', () => {
     const insane = await fetch(`${base}/health/live`, { headers: { 'x-request-id': 'bad id with spaces' } });
     expect(insane.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
 
-    await waitFor(() => service.out().includes('caller-req-0002'), `the 401 line in:\n${service.out()}`, 10_000);
+    await waitFor(
+      () => service.out().includes('caller-req-0002'),
+      `the 401 line in:\n${service.out()}`,
+      10_000,
+    );
     const lines = service
       .out()
       .split('\n')
