@@ -1,6 +1,7 @@
 // The request log as an operator reads it: the compiled service in its own process (stdout is a
 // pipe, so JSON lines), one line per request with what it needs and nothing it must not hold.
 import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { freePort } from '../../src/database/embedded-postgres.js';
 import { ensureBuilt } from '../support/build.js';
 import { createTestDatabase, TestDatabase } from '../support/database.js';
@@ -95,6 +96,8 @@ describe('request logs (a real process)', () => {
       callerKind: 'partner',
     });
     expect(typeof first.durationMs).toBe('number');
+    // Health probes (polled above until ready) are not request lines.
+    expect(lines.filter((l) => String(l.req?.path).startsWith('/health'))).toEqual([]);
     const [second] = requestLines('caller-req-0002');
     expect(second).toMatchObject({
       res: { statusCode: 401 },
@@ -129,3 +132,56 @@ describe('request logs (a real process)', () => {
     expect(before.length + after.length).toBeGreaterThan(0);
   });
 });
+
+describe.runIf(existsSync('/usr/bin/script'))(
+  'logs on a terminal (a real pseudo-terminal via script(1))',
+  () => {
+    it('are human-friendly outside production, with the banner after the start-up lines', async () => {
+      const db = await createTestDatabase({ migrate: false });
+      const port = await freePort();
+      const base = `http://127.0.0.1:${port}`;
+      const env = Object.fromEntries(
+        Object.entries(process.env).filter(
+          ([k]) => !/^(ONEKYC_|API_KEYS|ADMIN_API_KEYS|CALLBACK_|PII_|TEST_|LOG_)/.test(k),
+        ),
+      );
+      const command = `${process.execPath} ${ensureBuilt()}`;
+      const child = spawn('/usr/bin/script', ['-qfec', command, '/dev/null'], {
+        env: {
+          ...env,
+          NODE_ENV: 'development',
+          SANDBOX_PORT: '0',
+          RECONCILE_ENABLED: 'false',
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          DATABASE_URL: db.url,
+        },
+      });
+      let out = '';
+      child.stdout!.on('data', (d) => (out += d));
+      try {
+        await waitFor(async () => (await fetch(`${base}/health/ready`)).status === 200, 'the service');
+        await fetch(`${base}/v1/verifications/x`, { headers: { 'x-request-id': 'tty-req-1' } });
+        await waitFor(() => out.includes('tty-req-1'), `the request line in:\n${out}`, 10_000);
+        // eslint-disable-next-line no-control-regex -- terminal colour codes are what is stripped
+      const text = out.replace(/\x1b\[[0-9;]*m/g, '');
+        expect(text).not.toMatch(/^\{"level"/m); // not JSON
+        expect(text).toMatch(/WARN.*GET \/v1\/verifications\/:id 401/);
+        expect(text).not.toMatch(/Mapped \{|dependencies initialized/);
+        const lines = text.split(/\r?\n/);
+        const banner = lines.findIndex((l) => l.startsWith('OneKYC orchestrator listening on'));
+        const request = lines.findIndex((l) => l.includes('tty-req-1'));
+        expect(banner).toBeGreaterThanOrEqual(0);
+        expect(request).toBeGreaterThan(banner);
+        // Between the banner and our request: nothing logged by start-up.
+        expect(lines.slice(banner + 1, request).filter((l) => /^\[[\d:.]+\] (INFO|WARN)/.test(l))).toEqual(
+          [],
+        );
+      } finally {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+        await db.drop();
+      }
+    }, 120_000);
+  },
+);
