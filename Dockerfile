@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # Multi-stage build: compile with dev dependencies, run with production ones only, as non-root.
-FROM node:20-bookworm-slim AS build
+# Node 26, the current LTS line (package.json engines: what the dependencies require).
+FROM node:26-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -12,7 +13,7 @@ COPY console ./console
 COPY scripts ./scripts
 RUN npm run build
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:26-bookworm-slim AS runtime
 # The heap budget `npm run start:prod` uses (README, "Heap sizing"): it also makes V8 collect
 # before the heap grows to 4x its live size. Override with `-e NODE_OPTIONS=...`.
 ENV NODE_ENV=production \

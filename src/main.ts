@@ -3,21 +3,12 @@
 // then a banner. SIGTERM/SIGINT: stop taking requests, finish in-flight ones, stop jobs, close
 // the pool, stop the sandbox and the embedded database, within 10 s.
 import 'reflect-metadata';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { createApp } from './app.factory.js';
-import {
-  AppConfig,
-  buildConfig,
-  onboardingPartnersFrom,
-  SANDBOX_CALLBACK_SECRET,
-  SANDBOX_CLIENT_ID,
-  SANDBOX_PASS_KEY,
-} from './config/app-config.js';
-import { ConfigValidationError, validateEnvironment } from './config/environment.js';
-import type { EmbeddedDatabase } from './database/embedded-postgres.js';
+import { AppConfig, buildConfig, checkConfig } from './config/app-config.js';
+import { ConfigValidationError } from './config/environment.js';
+import { startRuntime } from './config/start-up.js';
 import { runMigrationsLocked } from './database/migrate.js';
-import type { RunningSandbox } from './sandbox/sandbox.server.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -35,57 +26,30 @@ async function bootstrap(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
-    const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
+    const began = Date.now();
+    const force = setTimeout(() => {
+      process.stderr.write(`Stop on ${signal} took over ${SHUTDOWN_GRACE_MS / 1000} s: exiting anyway.\n`);
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
+    let code = 0;
     try {
       await runCleanups(); // app.close() first: in-flight requests finish, cron jobs stop, the pool closes
     } catch (err) {
+      code = 1;
       console.error(JSON.stringify({ level: 'error', msg: 'shutdown failed', signal, err: String(err) }));
     } finally {
       clearTimeout(force);
-      process.exit(0);
+      // The one shutdown line (an operator sees the stop was clean and how long it took).
+      process.stdout.write(`Stopped on ${signal} in ${Date.now() - began} ms.\n`);
+      process.exit(code);
     }
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
   // Validate everything before starting anything (a bad PORT must not leave a database running).
-  const env = validateEnvironment(process.env);
-  buildConfig(process.env, {
-    databaseUrl: env.DATABASE_URL ?? 'postgres://dry-run',
-    sandboxBaseUrl: 'http://dry-run',
-  });
-  const dataDir = env.DATA_DIR ?? '.data';
-
-  let database: EmbeddedDatabase | undefined;
-  if (!env.DATABASE_URL) {
-    // Loaded only when used: a deployment (DATABASE_URL and ONEKYC_API_BASE_URL set) never loads
-    // the embedded database or the sandbox (~0.1 s of start-up on our machine).
-    const { startEmbeddedPostgres } = await import('./database/embedded-postgres.js');
-    database = await startEmbeddedPostgres(join(dataDir, 'pg'));
-    cleanups.unshift(() => database!.stop());
-  }
-  const port = env.PORT ?? 3000;
-  let sandbox: RunningSandbox | undefined;
-  if (!env.ONEKYC_API_BASE_URL) {
-    const { startSandboxOnPreferredPort } = await import('./sandbox/sandbox-port.js');
-    // The sandbox accepts exactly the values the service will send, per source.
-    const partners = onboardingPartnersFrom(env);
-    sandbox = await startSandboxOnPreferredPort({
-      port: env.SANDBOX_PORT, // unset: 4010, or a free port with a line saying so when 4010 is taken
-      host: '127.0.0.1',
-      clientId: env.ONEKYC_CLIENT_ID ?? SANDBOX_CLIENT_ID,
-      passKey: env.ONEKYC_PASS_KEY ?? SANDBOX_PASS_KEY,
-      onboardingPartner: partners.SDK,
-      onboardingPartners: partners,
-      callbackUrl: `http://127.0.0.1:${port}/v1/callbacks/onekyc`,
-      callbackMethod: 'POST',
-      callbackAuthHeader: env.CALLBACK_AUTH_HEADER ?? 'authorization',
-      callbackAuthValue: (env.CALLBACK_AUTH_VALUES ?? SANDBOX_CALLBACK_SECRET).split(',')[0].trim(),
-      env: process.env,
-    });
-    cleanups.unshift(() => sandbox!.close());
-  }
-
-  const config = buildConfig(process.env, { databaseUrl: database?.url, sandboxBaseUrl: sandbox?.url });
+  const env = checkConfig(process.env);
+  const { runtime, embeddedDatabase } = await startRuntime(env, cleanups);
+  const config = buildConfig(process.env, { ...runtime, tty: process.stdout.isTTY === true });
   const app = await createApp(config);
   // Closed first on any exit: stops the server, jobs and the pool before the database goes away.
   cleanups.unshift(() => app.close());
@@ -95,8 +59,8 @@ async function bootstrap(): Promise<void> {
   printBanner(config, {
     ms: Date.now() - started,
     migrations: ran.length,
-    embedded: !!database,
-    sandboxUrl: sandbox?.url,
+    embedded: embeddedDatabase,
+    sandboxUrl: runtime.sandboxBaseUrl,
   });
 }
 

@@ -16,11 +16,13 @@ import {
 } from './procs.mjs';
 
 export const KEYS = {
-  api: 'bench-partner-key',
-  admin: 'bench-admin-key',
+  // Production-strength values: the service runs with NODE_ENV=production, which refuses
+  // secrets under 32 characters and one-byte PII keys.
+  api: 'bench-partner-key-7c1e9a3d5b7f9e1c',
+  admin: 'bench-admin-key-2d4f6a8c0e2b4d6f8a',
   callbackHeader: 'authorization',
-  callbackValue: 'Bearer bench-callback-secret',
-  pii: `bench1:${Buffer.alloc(32, 42).toString('base64')}`,
+  callbackValue: 'Bearer bench-callback-secret-5e7a9c1d3f5b7',
+  pii: `bench1:${Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 29 + 42) % 256)).toString('base64')}`,
 };
 
 /**
@@ -254,22 +256,27 @@ export class Stack {
     const c = await this.sandboxConstants();
     const port = await freePort();
     const file = kind === 'minimal' ? 'minimal-baseline-server.mjs' : 'baseline-server.mjs';
-    const h = startProcess(kind === 'minimal' ? 'minimal' : 'baseline', process.execPath, [join(this.root, 'bench', file)], {
-      env: {
-        ...baseEnv(),
-        PORT: String(port),
-        DATABASE_URL: this.dbUrl,
-        POOL_SIZE: '20',
-        PII_ENCRYPTION_KEY: KEYS.pii,
-        CALLBACK_AUTH_HEADER: KEYS.callbackHeader,
-        CALLBACK_AUTH_VALUE: KEYS.callbackValue,
-        API_KEY: KEYS.api,
-        ONEKYC_API_BASE_URL: sandboxUrl ?? 'http://127.0.0.1:9',
-        ONEKYC_CLIENT_ID: c.SANDBOX_CLIENT_ID,
-        ONEKYC_PASS_KEY: c.SANDBOX_PASS_KEY,
-        ONEKYC_ONBOARDING_PARTNER: c.SANDBOX_ONBOARDING_PARTNER,
+    const h = startProcess(
+      kind === 'minimal' ? 'minimal' : 'baseline',
+      process.execPath,
+      [join(this.root, 'bench', file)],
+      {
+        env: {
+          ...baseEnv(),
+          PORT: String(port),
+          DATABASE_URL: this.dbUrl,
+          POOL_SIZE: '20',
+          PII_ENCRYPTION_KEY: KEYS.pii,
+          CALLBACK_AUTH_HEADER: KEYS.callbackHeader,
+          CALLBACK_AUTH_VALUE: KEYS.callbackValue,
+          API_KEY: KEYS.api,
+          ONEKYC_API_BASE_URL: sandboxUrl ?? 'http://127.0.0.1:9',
+          ONEKYC_CLIENT_ID: c.SANDBOX_CLIENT_ID,
+          ONEKYC_PASS_KEY: c.SANDBOX_PASS_KEY,
+          ONEKYC_ONBOARDING_PARTNER: c.SANDBOX_ONBOARDING_PARTNER,
+        },
       },
-    });
+    );
     h.url = `http://127.0.0.1:${port}`;
     await waitForHttp(`${h.url}/health`, { handle: h });
     return h;

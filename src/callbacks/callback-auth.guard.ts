@@ -53,6 +53,17 @@ export class CallbackAuthGuard implements CanActivate {
       );
       throw new AuthError('UNAUTHENTICATED', 'Missing or invalid callback credential');
     }
+    // Only JSON is a callback: Fastify would hand a text/plain body to the pipe as a string.
+    if (!isJsonContentType(request.headers['content-type'])) {
+      this.metrics.count('rejected_media_type');
+      throw new AuthError('CALLBACK_NOT_JSON', 'A callback body must be application/json');
+    }
     return true;
   }
+}
+
+/** `application/json` or a `+json` type, with any parameters (charset). */
+export function isJsonContentType(value: string | undefined): boolean {
+  const type = (value ?? '').split(';')[0].trim().toLowerCase();
+  return type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
 }

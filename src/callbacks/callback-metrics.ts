@@ -22,6 +22,8 @@ export const CALLBACK_OUTCOMES = [
   'rejected_auth',
   'rejected_ip',
   'invalid',
+  /** A body that is not application/json: 415. */
+  'rejected_media_type',
   /** The store failed (database down, commit refused): answered 5xx, the provider retries. */
   'error',
 ] as const;

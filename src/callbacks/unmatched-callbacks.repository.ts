@@ -6,6 +6,34 @@ import { Sql, Tx } from '../database/sql.js';
 import { PiiCipher } from '../submissions/pii/pii-cipher.js';
 import type { CallbackBody } from './callback-body.pipe.js';
 
+/** The most of a quarantined callback's payload that is kept (serialized JSON, before encryption). */
+export const QUARANTINE_PAYLOAD_MAX_BYTES = 32 * 1024;
+
+/**
+ * The payload as stored: the body itself when it is small, otherwise its identifying fields
+ * only (each cut short) with the size it had. Junk sent to the callback URL costs bounded space.
+ */
+export function boundedPayload(body: object): unknown {
+  const size = Buffer.byteLength(JSON.stringify(body));
+  if (size <= QUARANTINE_PAYLOAD_MAX_BYTES) return body;
+  const o = body as Record<string, unknown>;
+  const kept: Record<string, unknown> = { truncated: true, originalBytes: size };
+  for (const key of [
+    'partnerSessionId',
+    'submissionId',
+    'userId',
+    'userIdType',
+    'status',
+    'result',
+    'callbackType',
+  ]) {
+    const v = o[key];
+    if (typeof v === 'string') kept[key] = v.slice(0, 256);
+    else if (typeof v === 'number' || typeof v === 'boolean' || v === null) kept[key] = v;
+  }
+  return kept;
+}
+
 @Injectable()
 export class UnmatchedCallbacksRepository {
   constructor(
@@ -23,7 +51,7 @@ export class UnmatchedCallbacksRepository {
         body.submissionId,
         body.status,
         body.result ?? null,
-        this.pii.encryptJson(body),
+        this.pii.encryptJson(boundedPayload(body)),
       ],
       { name: 'unmatched_quarantine' },
     );
@@ -40,7 +68,7 @@ export class UnmatchedCallbacksRepository {
         text(body.partnerSessionId, 200) ?? '',
         text(body.submissionId, 128),
         callbackType,
-        this.pii.encryptJson(body),
+        this.pii.encryptJson(boundedPayload(body)),
       ],
       { name: 'unmatched_quarantine_signing' },
     );

@@ -23,6 +23,7 @@ export const PROBLEMS = {
   UNAUTHENTICATED: { status: 401 },
   CALLER_NOT_ALLOWED: { status: 403 },
   CALLBACK_ADDRESS_NOT_ALLOWED: { status: 403 },
+  CALLBACK_NOT_JSON: { status: 415 },
   USER_TOKENS_UNAVAILABLE: { status: 503 },
   SIGN_IN_THROTTLED: { status: 429 },
   // flows

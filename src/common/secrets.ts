@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();
 
@@ -9,12 +9,13 @@ const sha256 = (value: string): Buffer => createHash('sha256').update(value).dig
  */
 export class SecretSet {
   private readonly digests: readonly Buffer[];
-  /** keyId() of each accepted secret, in order. */
+  /** keyId() of each accepted secret, in order (empty without an id key). */
   readonly ids: readonly string[];
 
-  constructor(accepted: readonly string[]) {
+  /** `idKey`: the server's key-id key (config.keyIdKey), for the ids of the accepted secrets. */
+  constructor(accepted: readonly string[], idKey?: Buffer) {
     this.digests = accepted.map(sha256);
-    this.ids = accepted.map(keyId);
+    this.ids = idKey ? accepted.map((secret) => keyId(secret, idKey)) : [];
   }
 
   /** Index of the accepted secret that `presented` equals, or -1 (always -1 when absent). */
@@ -34,9 +35,13 @@ export function matchSecret(presented: string | undefined, accepted: readonly st
   return new SecretSet(accepted).match(presented);
 }
 
-/** A short, non-reversible id for a key, safe for logs and audit rows (never the key itself). */
-export function keyId(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex').slice(0, 12);
+/**
+ * A short id for a key, safe for logs, audit rows and the idempotency table (never the key
+ * itself): an HMAC keyed by a server secret (config.keyIdKey), so someone who reads the database
+ * cannot test guesses of a short key against it, as they could against a plain hash.
+ */
+export function keyId(secret: string, idKey: Buffer): string {
+  return createHmac('sha256', idKey).update(secret).digest('hex').slice(0, 12);
 }
 
 export function bearerToken(header: string | string[] | undefined): string | undefined {

@@ -1,7 +1,14 @@
-import { buildConfig, SANDBOX_ADMIN_KEY, SANDBOX_API_KEY } from './app-config.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildConfig, checkConfig, SANDBOX_ADMIN_KEY, SANDBOX_API_KEY } from './app-config.js';
 import { ConfigValidationError } from './environment.js';
 
-const runtime = { databaseUrl: 'postgres://u@h/db', sandboxBaseUrl: 'http://127.0.0.1:4010' };
+const runtime = {
+  databaseUrl: 'postgres://u@h/db',
+  sandboxBaseUrl: 'http://127.0.0.1:4010',
+  devPiiKey: { kid: 'dev1', key: Buffer.alloc(32, 9) },
+};
 const real = {
   ONEKYC_API_BASE_URL: 'https://provider.example',
   ONEKYC_CLIENT_ID: 'c',
@@ -85,7 +92,7 @@ describe('buildConfig', () => {
         PORT: '8080',
         ONEKYC_TOKEN_BASE_URL: 'https://token.example/',
         ONEKYC_SOURCE: 'WEB_SDK',
-        TRUST_PROXY: 'true',
+        TRUST_PROXY: '10.0.0.0/8, 192.168.1.1',
         CALLBACK_ALLOWED_IPS: '10.0.0.0/8, ::1',
       },
       { databaseUrl: 'postgres://u@h/db' },
@@ -96,7 +103,7 @@ describe('buildConfig', () => {
     expect(c.onekyc.source).toBe('WEB_SDK');
     expect(c.apiKeys).toEqual(['a1', 'a2']);
     expect(c.callback).toMatchObject({
-      trustProxy: true,
+      trustProxy: ['10.0.0.0/8', '192.168.1.1'],
       allowedIps: ['10.0.0.0/8', '::1'],
       authHeader: 'authorization',
     });
@@ -159,7 +166,7 @@ describe('buildConfig', () => {
       problemsOf(() =>
         buildConfig({ ...real, NODE_ENV: 'production', PII_ENCRYPTION_KEYS: undefined }, runtime),
       ),
-    ).toEqual(['PII_ENCRYPTION_KEYS']);
+    ).toContain('PII_ENCRYPTION_KEYS');
   });
 
   it('never echoes secret values in its messages', () => {
@@ -284,5 +291,163 @@ describe('buildConfig', () => {
         problemsOf(() => buildConfig({ ...prod, USER_JWT_JWKS_URL: 'http://127.0.0.1:9999/jwks' }, runtime)),
       ).not.toContain('USER_JWT_JWKS_URL');
     });
+  });
+});
+
+describe('buildConfig in production', () => {
+  const strong = (c: string) => c.repeat(40);
+  const prod = {
+    ...real,
+    NODE_ENV: 'production',
+    DATABASE_URL: 'postgres://u:p@db:5432/onekyc',
+    API_KEYS: strong('a'),
+    ADMIN_API_KEYS: strong('b'),
+    CALLBACK_AUTH_VALUES: `Bearer ${strong('c')}`,
+    PII_ENCRYPTION_KEYS: 'k1:' + Buffer.from(Array.from({ length: 32 }, (_, i) => i)).toString('base64'),
+  };
+  function messagesOf(fn: () => unknown): string[] {
+    try {
+      fn();
+    } catch (err) {
+      if (err instanceof ConfigValidationError) return err.problems.map((p) => `${p.variable}: ${p.message}`);
+      throw err;
+    }
+    return [];
+  }
+
+  it('accepts strong secrets', () => {
+    expect(buildConfig(prod).sandboxMode).toBe(false);
+  });
+
+  it('refuses an unset DATABASE_URL (no embedded database in production), even with a runtime one', () => {
+    expect(problemsOf(() => buildConfig({ ...prod, DATABASE_URL: undefined }, runtime))).toEqual([
+      'DATABASE_URL',
+    ]);
+  });
+
+  it('names every weak or placeholder secret at once, with how to fix it and without its value', () => {
+    const messages = messagesOf(() =>
+      buildConfig({
+        ...prod,
+        API_KEYS: `${strong('a')},short-key`,
+        ADMIN_API_KEYS: 'change-me-admin-key-that-is-long-enough-anyway',
+        IDENTITY_API_KEYS: 'sandbox-identity',
+        METRICS_TOKEN: 'metrics',
+        CALLBACK_AUTH_VALUES: 'Bearer change-me-callback-secret',
+        PII_ENCRYPTION_KEYS: 'k1:' + Buffer.alloc(32, 0).toString('base64'),
+        PORT: 'not-a-port',
+      }),
+    );
+    expect(messages.map((m) => m.split(':')[0]).sort()).toEqual(
+      [
+        'ADMIN_API_KEYS',
+        'API_KEYS',
+        'CALLBACK_AUTH_VALUES',
+        'IDENTITY_API_KEYS',
+        'METRICS_TOKEN',
+        'PII_ENCRYPTION_KEYS',
+        'PORT',
+      ].sort(),
+    );
+    expect(messages.find((m) => m.startsWith('API_KEYS'))).toMatch(
+      /value 2 of 2.*shorter than 32.*openssl rand -base64 32/,
+    );
+    expect(messages.find((m) => m.startsWith('ADMIN_API_KEYS'))).toMatch(/placeholder/);
+    expect(messages.find((m) => m.startsWith('PII_ENCRYPTION_KEYS'))).toMatch(/one byte value repeated/);
+    expect(messages.join('\n')).not.toMatch(/short-key|change-me-admin|change-me-callback/);
+  });
+
+  it('refuses .env.example loaded as-is', () => {
+    const file = readFileSync(join(__dirname, '../../.env.example'), 'utf8');
+    const env: Record<string, string> = { NODE_ENV: 'production' };
+    for (const line of file.split('\n')) {
+      const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+      if (m) env[m[1]] = m[2].replace(/^'(.*)'$/, '$1');
+    }
+    expect(problemsOf(() => buildConfig(env)).sort()).toEqual(
+      expect.arrayContaining([
+        'ADMIN_API_KEYS',
+        'API_KEYS',
+        'CALLBACK_AUTH_VALUES',
+        'DATABASE_URL',
+        'PII_ENCRYPTION_KEYS',
+      ]),
+    );
+  });
+
+  it('gives a hex PII key a "use base64" hint', () => {
+    const hex = 'ab'.repeat(32);
+    const messages = messagesOf(() => buildConfig({ ...prod, PII_ENCRYPTION_KEYS: `k1:${hex}` }));
+    expect(messages).toEqual([
+      expect.stringMatching(/PII_ENCRYPTION_KEYS: .*hex; use base64.*openssl rand -base64 32/),
+    ]);
+    expect(messages[0]).not.toContain(hex);
+  });
+});
+
+describe('buildConfig is pure', () => {
+  it('writes no file: without the start-up step sandbox mode reports the missing development key', () => {
+    const dir = join(tmpdir(), `onekyc-config-pure-${process.pid}`);
+    expect(
+      problemsOf(() =>
+        buildConfig(
+          { NODE_ENV: 'development', DATA_DIR: dir },
+          { databaseUrl: runtime.databaseUrl, sandboxBaseUrl: runtime.sandboxBaseUrl },
+        ),
+      ),
+    ).toEqual(['PII_ENCRYPTION_KEYS']);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('checkConfig reports malformed and cross-variable problems in one round', () => {
+    expect(
+      problemsOf(() =>
+        checkConfig({ PORT: 'x', ONEKYC_API_BASE_URL: 'https://p.example', RECONCILE_CRON: 'never' }),
+      ).sort(),
+    ).toEqual(
+      [
+        'ADMIN_API_KEYS',
+        'API_KEYS',
+        'CALLBACK_AUTH_VALUES',
+        'ONEKYC_CLIENT_ID',
+        'ONEKYC_ONBOARDING_PARTNER',
+        'ONEKYC_PASS_KEY',
+        'PORT',
+        'RECONCILE_CRON',
+      ].sort(),
+    );
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  it('takes false, a hop count or a CIDR list, and refuses "true" and junk with what it accepts', () => {
+    const trust = (v: string) => buildConfig({ ...real, TRUST_PROXY: v }, runtime).callback.trustProxy;
+    expect(trust('false')).toBe(false);
+    expect(trust('2')).toBe(2);
+    expect(trust('10.0.0.0/8,::1')).toEqual(['10.0.0.0/8', '::1']);
+    expect(problemsOf(() => buildConfig({ ...real, TRUST_PROXY: 'true' }, runtime))).toEqual(['TRUST_PROXY']);
+    expect(problemsOf(() => buildConfig({ ...real, TRUST_PROXY: '10.0.0.0/99' }, runtime))).toEqual([
+      'TRUST_PROXY',
+    ]);
+  });
+});
+
+describe('log format', () => {
+  it('is human-friendly on a terminal outside production, JSON otherwise, and LOG_FORMAT wins', () => {
+    const format = (env: NodeJS.ProcessEnv, tty: boolean) => buildConfig(env, { ...runtime, tty }).log.format;
+    expect(format({ ...real }, true)).toBe('pretty');
+    expect(format({ ...real }, false)).toBe('json');
+    expect(format({ ...real, LOG_FORMAT: 'json' }, true)).toBe('json');
+    const strong = 'x'.repeat(40);
+    const prod = {
+      ...real,
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://u@h/db',
+      API_KEYS: strong,
+      ADMIN_API_KEYS: strong + 'y',
+      CALLBACK_AUTH_VALUES: strong + 'z',
+      PII_ENCRYPTION_KEYS: 'k1:' + Buffer.from(Array.from({ length: 32 }, (_, i) => i)).toString('base64'),
+    };
+    expect(format(prod, true)).toBe('json');
   });
 });

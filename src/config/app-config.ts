@@ -1,10 +1,12 @@
-// The one typed configuration object. Built once at start (main.ts, the TypeORM CLI data source
-// and the tests all call `buildConfig`), then provided to Nest as `AppConfig`.
-import { hkdfSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// The one typed configuration object. `buildConfig(env, runtime)` is pure: it validates the
+// environment, reporting every problem at once, and reads or writes nothing. The values that
+// exist only once something is started (embedded database, sandbox, development PII key) come
+// from the start-up step (start-up.ts). main.ts, the migration CLI, the re-encryption CLI and the
+// tests all go through here; the result is provided to Nest as `AppConfig`.
+import { hkdfSync } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
-import { ConfigValidationError, EnvironmentVariables, validateEnvironment } from './environment.js';
+import { ConfigValidationError, EnvironmentVariables, readEnvironment } from './environment.js';
 import { buildUserJwtConfig, UserJwtConfig } from './user-jwt.config.js';
 
 export const SANDBOX_API_KEY = 'sandbox-api-key';
@@ -16,6 +18,34 @@ export const SANDBOX_ONBOARDING_PARTNER = 'SANDBOX_PARTNER-SDK-STANDALONE_IDENTI
 export const SANDBOX_ONBOARDING_PARTNER_WEB_SDK = 'SANDBOX_PARTNER-WEB_SDK-STANDALONE_IDENTITY_VERIFICATION';
 
 export type OneKycSource = 'SDK' | 'WEB_SDK';
+
+/**
+ * TRUST_PROXY: false (X-Forwarded-For ignored), the number of proxies in front of us, or their
+ * addresses (CIDR list). The client IP is then the first address of X-Forwarded-For, counted from
+ * the right, that is not a trusted proxy (what Fastify does with a number or a list).
+ */
+export type TrustProxy = false | number | string[];
+
+/** Parses TRUST_PROXY; throws with a message saying what is accepted. */
+export function parseTrustProxy(raw: string | undefined): TrustProxy {
+  const v = (raw ?? '').trim();
+  if (v === '' || /^(false|0|no|off)$/i.test(v)) return false;
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    if (hops > 32) throw new Error(`a hop count must be at most 32 (got ${hops})`);
+    return hops;
+  }
+  if (/^(true|yes|on)$/i.test(v)) {
+    throw new Error(
+      'name the proxies you run: a hop count (e.g. 1) or a CIDR list (e.g. 10.0.0.0/8); trusting every ' +
+        'address would let any client choose its own IP through X-Forwarded-For',
+    );
+  }
+  const cidrs = list(v);
+  const bad = cidrs.filter((c) => !isCidrOrIp(c));
+  if (bad.length > 0) throw new Error(`not a hop count, an IP or a CIDR: ${bad.join(', ')}`);
+  return cidrs;
+}
 
 export interface PiiKey {
   kid: string;
@@ -89,7 +119,9 @@ export interface AppConfig {
   /** End-user tokens from partner frontends; null when none are accepted. */
   userJwt: UserJwtConfig | null;
   apiRateLimitPerMinute: number;
-  callback: { authHeader: string; authValues: string[]; allowedIps: string[]; trustProxy: boolean };
+  /** METRICS_TOKEN: when set, /metrics needs it as a bearer token. */
+  metricsToken: string | null;
+  callback: { authHeader: string; authValues: string[]; allowedIps: string[]; trustProxy: TrustProxy };
   reconcile: {
     enabled: boolean;
     cron: string;
@@ -99,6 +131,12 @@ export interface AppConfig {
     concurrency: number;
   };
   pii: { keys: PiiKey[]; blindIndexKey: Buffer; retentionDays: number; retentionCron: string };
+  /**
+   * Keys the HMAC behind key ids (common/secrets.ts keyId) in logs, audit rows and the idempotency
+   * table. Derived (HKDF) from the blind-index key, itself PII_BLIND_INDEX_KEY or derived from the
+   * oldest PII key, so it survives a PII key rotation.
+   */
+  keyIdKey: Buffer;
   webhooks: WebhooksConfig;
   evidence: EvidenceConfig;
   docsEnabled: boolean;
@@ -108,10 +146,22 @@ export interface AppConfig {
   sandboxPort: number;
 }
 
-/** Values that exist only once the process has started things (embedded DB, in-process sandbox). */
+/**
+ * Values that exist only once the process has started things (embedded database, in-process
+ * sandbox, the development PII key kept under DATA_DIR): resolved by the start-up step
+ * (`config/start-up.ts`), never by `buildConfig`, which reads and writes nothing.
+ */
 export interface RuntimeOverrides {
   databaseUrl?: string;
   sandboxBaseUrl?: string;
+  devPiiKey?: PiiKey;
+  /** stdout is a terminal: logs default to the human-friendly format outside production. */
+  tty?: boolean;
+}
+
+export interface ConfigProblem {
+  variable: string;
+  message: string;
 }
 
 const list = (v: string | undefined) =>
@@ -143,23 +193,73 @@ export function onboardingPartnersFrom(
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export abstract class AppConfig {}
 
-export function buildConfig(env: NodeJS.ProcessEnv, runtime: RuntimeOverrides = {}): AppConfig {
-  const e: EnvironmentVariables = validateEnvironment(env);
-  const problems: { variable: string; message: string }[] = [];
+const GENERATE_HINT = 'generate one with `openssl rand -base64 32`';
+const MIN_SECRET_LENGTH = 32;
+
+/** Values shipped in examples and development defaults: never a production secret. */
+export function isPlaceholderSecret(value: string): boolean {
+  return /^(change-?me|changeme|replace-?me|sandbox-|example|secret$|password$)/i.test(value);
+}
+
+/** The credential part of a header value (`Bearer abc` → `abc`), for the length check. */
+function credentialOf(value: string): string {
+  const m = /^[A-Za-z][A-Za-z0-9._~+/-]*\s+(\S.*)$/.exec(value);
+  return m ? m[1] : value;
+}
+
+function allSameBytes(buf: Buffer): boolean {
+  return buf.length > 0 && buf.every((b) => b === buf[0]);
+}
+
+interface Analysis {
+  e: EnvironmentVariables;
+  problems: ConfigProblem[];
+  nodeEnv: AppConfig['nodeEnv'];
+  production: boolean;
+  sandboxMode: boolean;
+  piiKeys: PiiKey[];
+  blindIndexKey?: Buffer;
+  apiKeys: string[];
+  adminApiKeys: string[];
+  identityApiKeys: string[];
+  userJwt: UserJwtConfig | null;
+  cron: string;
+  retentionCron: string;
+  allowedIps: string[];
+  trustProxy: TrustProxy;
+}
+
+/** Every check that needs nothing but the environment: pure, all problems at once. */
+function analyse(env: NodeJS.ProcessEnv): Analysis {
+  const read = readEnvironment(env);
+  const e = read.values;
+  const problems: ConfigProblem[] = [...read.problems];
+  const malformed = new Set(read.problems.map((p) => p.variable));
   const nodeEnv = (e.NODE_ENV ?? 'development') as AppConfig['nodeEnv'];
   const production = nodeEnv === 'production';
-  const sandboxMode = !e.ONEKYC_API_BASE_URL;
-  const dataDir = resolve(e.DATA_DIR ?? '.data');
+  const sandboxMode = !e.ONEKYC_API_BASE_URL && !malformed.has('ONEKYC_API_BASE_URL');
 
   if (sandboxMode && production) {
     problems.push({
       variable: 'ONEKYC_API_BASE_URL',
-      message: 'required with NODE_ENV=production (sandbox mode is for development only)',
+      message:
+        'required with NODE_ENV=production (sandbox mode and its generated keys are for development only)',
+    });
+  }
+  if (production && !e.DATABASE_URL && !malformed.has('DATABASE_URL')) {
+    problems.push({
+      variable: 'DATABASE_URL',
+      message:
+        'required with NODE_ENV=production (there is no embedded database in production): postgres://user:password@host:5432/db',
     });
   }
   const requireIf = (cond: boolean, name: keyof EnvironmentVariables, why: string) => {
     const v = e[name];
-    if (cond && (v === undefined || (typeof v === 'string' && list(v).length === 0))) {
+    if (
+      cond &&
+      !malformed.has(name) &&
+      (v === undefined || (typeof v === 'string' && list(v).length === 0))
+    ) {
       problems.push({ variable: name, message: `required ${why}` });
     }
   };
@@ -173,10 +273,14 @@ export function buildConfig(env: NodeJS.ProcessEnv, runtime: RuntimeOverrides = 
       'with a real provider (ONEKYC_API_BASE_URL is set) unless ONEKYC_ONBOARDING_PARTNER_SDK and ONEKYC_ONBOARDING_PARTNER_WEB_SDK are both set',
     );
   }
-  requireIf(realProvider, 'API_KEYS', 'outside sandbox mode');
-  requireIf(realProvider, 'ADMIN_API_KEYS', 'outside sandbox mode');
+  requireIf(realProvider, 'API_KEYS', `outside sandbox mode (${GENERATE_HINT})`);
+  requireIf(realProvider, 'ADMIN_API_KEYS', `outside sandbox mode (${GENERATE_HINT})`);
   requireIf(realProvider, 'CALLBACK_AUTH_VALUES', 'outside sandbox mode');
-  requireIf(production, 'PII_ENCRYPTION_KEYS', 'with NODE_ENV=production');
+  requireIf(
+    production,
+    'PII_ENCRYPTION_KEYS',
+    'with NODE_ENV=production: kid:base64 of 32 random bytes, e.g. k1:$(openssl rand -base64 32)',
+  );
 
   let piiKeys: PiiKey[] = [];
   if (e.PII_ENCRYPTION_KEYS) {
@@ -186,11 +290,27 @@ export function buildConfig(env: NodeJS.ProcessEnv, runtime: RuntimeOverrides = 
       problems.push({ variable: 'PII_ENCRYPTION_KEYS', message: (err as Error).message });
     }
   }
+  if (production) {
+    for (const k of piiKeys.filter((k) => allSameBytes(k.key))) {
+      problems.push({
+        variable: 'PII_ENCRYPTION_KEYS',
+        message: `key "${k.kid}" is one byte value repeated (a placeholder, not a key): ${k.kid}:$(openssl rand -base64 32)`,
+      });
+    }
+  }
   let blindIndexKey: Buffer | undefined;
   if (e.PII_BLIND_INDEX_KEY) {
     blindIndexKey = Buffer.from(e.PII_BLIND_INDEX_KEY, 'base64');
     if (blindIndexKey.length < 32) {
-      problems.push({ variable: 'PII_BLIND_INDEX_KEY', message: 'must be at least 32 bytes, base64' });
+      problems.push({
+        variable: 'PII_BLIND_INDEX_KEY',
+        message: `must be at least 32 bytes, base64 (${GENERATE_HINT})`,
+      });
+    } else if (production && allSameBytes(blindIndexKey)) {
+      problems.push({
+        variable: 'PII_BLIND_INDEX_KEY',
+        message: `is one byte value repeated (a placeholder, not a key); ${GENERATE_HINT}`,
+      });
     }
   }
 
@@ -203,7 +323,35 @@ export function buildConfig(env: NodeJS.ProcessEnv, runtime: RuntimeOverrides = 
   if (identityApiKeys.some((k) => adminApiKeys.includes(k))) {
     problems.push({ variable: 'IDENTITY_API_KEYS', message: 'must not share a key with ADMIN_API_KEYS' });
   }
-  const userJwt = buildUserJwtConfig(e, problems, production);
+  if (production) {
+    const secrets: [keyof EnvironmentVariables, string[]][] = [
+      ['API_KEYS', apiKeys],
+      ['ADMIN_API_KEYS', adminApiKeys],
+      ['IDENTITY_API_KEYS', identityApiKeys],
+      ['METRICS_TOKEN', list(e.METRICS_TOKEN)],
+      ['CALLBACK_AUTH_VALUES', list(e.CALLBACK_AUTH_VALUES).map(credentialOf)],
+    ];
+    for (const [variable, values] of secrets) {
+      values.forEach((value, i) => {
+        const which = values.length > 1 ? `value ${i + 1} of ${values.length}` : 'the value';
+        if (isPlaceholderSecret(value)) {
+          problems.push({
+            variable,
+            message: `${which} is a placeholder (change-me…, sandbox-…), not a secret; ${GENERATE_HINT}`,
+          });
+        } else if (value.length < MIN_SECRET_LENGTH) {
+          problems.push({
+            variable,
+            message: `${which} is shorter than ${MIN_SECRET_LENGTH} characters (${value.length}); ${GENERATE_HINT}`,
+          });
+        }
+      });
+    }
+  }
+  // A malformed USER_JWT_* variable is already named; the checks across them would only echo it.
+  const userJwt = [...malformed].some((v) => v.startsWith('USER_JWT_'))
+    ? null
+    : buildUserJwtConfig(e, problems, production);
   const cron = e.RECONCILE_CRON ?? '0 * * * * *';
   if (!isCronExpression(cron)) {
     problems.push({ variable: 'RECONCILE_CRON', message: `not a cron expression (5 or 6 fields): ${cron}` });
@@ -211,6 +359,12 @@ export function buildConfig(env: NodeJS.ProcessEnv, runtime: RuntimeOverrides = 
   const retentionCron = e.PII_RETENTION_CRON ?? '0 30 3 * * *';
   if (!isCronExpression(retentionCron)) {
     problems.push({ variable: 'PII_RETENTION_CRON', message: `not a cron expression: ${retentionCron}` });
+  }
+  let trustProxy: TrustProxy = false;
+  try {
+    trustProxy = parseTrustProxy(e.TRUST_PROXY);
+  } catch (err) {
+    problems.push({ variable: 'TRUST_PROXY', message: (err as Error).message });
   }
   const allowedIps = list(e.CALLBACK_ALLOWED_IPS);
   for (const cidr of allowedIps) {
@@ -221,16 +375,15 @@ export function buildConfig(env: NodeJS.ProcessEnv, runtime: RuntimeOverrides = 
   if (e.WEBHOOK_URL && !e.WEBHOOK_SECRET) {
     problems.push({ variable: 'WEBHOOK_SECRET', message: 'required with WEBHOOK_URL' });
   }
-  if (e.WEBHOOK_SECRET && !e.WEBHOOK_URL) {
+  if (e.WEBHOOK_SECRET && !e.WEBHOOK_URL && !malformed.has('WEBHOOK_URL')) {
     problems.push({ variable: 'WEBHOOK_URL', message: 'required with WEBHOOK_SECRET' });
   }
   if (e.WEBHOOK_SECRET && !isWebhookSecret(e.WEBHOOK_SECRET)) {
     problems.push({
       variable: 'WEBHOOK_SECRET',
-      message: 'must be whsec_ followed by base64 of at least 24 bytes',
+      message: 'must be whsec_ followed by base64 of at least 24 bytes: whsec_$(openssl rand -base64 32)',
     });
   }
-
   const evidenceStore = (e.EVIDENCE_STORE ?? 'fs') as EvidenceConfig['store'];
   if (evidenceStore === 's3') {
     if (!e.EVIDENCE_S3_BUCKET)
@@ -238,26 +391,74 @@ export function buildConfig(env: NodeJS.ProcessEnv, runtime: RuntimeOverrides = 
     if (!e.EVIDENCE_S3_REGION)
       problems.push({ variable: 'EVIDENCE_S3_REGION', message: 'required with EVIDENCE_STORE=s3' });
   }
+  return {
+    e,
+    problems,
+    nodeEnv,
+    production,
+    sandboxMode,
+    piiKeys,
+    blindIndexKey,
+    apiKeys,
+    adminApiKeys,
+    identityApiKeys,
+    userJwt,
+    cron,
+    retentionCron,
+    allowedIps,
+    trustProxy,
+  };
+}
 
-  const databaseUrl = runtime.databaseUrl ?? e.DATABASE_URL;
-  if (!databaseUrl) {
+/**
+ * Checks the environment alone, before anything is started: throws ConfigValidationError
+ * naming every problem at once; returns the typed variables the start-up step needs.
+ */
+export function checkConfig(env: NodeJS.ProcessEnv): EnvironmentVariables {
+  const a = analyse(env);
+  if (a.problems.length > 0) throw new ConfigValidationError(a.problems);
+  return a.e;
+}
+
+/**
+ * The configuration, from the environment and the values the start-up step resolved (embedded
+ * database URL, sandbox URL, development PII key). Pure: it reads no file and writes none.
+ * Throws ConfigValidationError naming every problem at once.
+ */
+export function buildConfig(env: NodeJS.ProcessEnv, runtime: RuntimeOverrides = {}): AppConfig {
+  const a = analyse(env);
+  const { e, production, sandboxMode, nodeEnv } = a;
+  const evidenceStore = (e.EVIDENCE_STORE ?? 'fs') as EvidenceConfig['store'];
+  const problems = [...a.problems];
+  const databaseUrl = e.DATABASE_URL ?? runtime.databaseUrl;
+  if (!databaseUrl && !problems.some((p) => p.variable === 'DATABASE_URL')) {
     problems.push({
       variable: 'DATABASE_URL',
-      message: 'required (npm start provides an embedded PostgreSQL)',
+      message: 'required (npm start provides an embedded PostgreSQL when it is unset)',
     });
   }
-  if (sandboxMode && !runtime.sandboxBaseUrl && !e.ONEKYC_API_BASE_URL) {
-    // The caller (main.ts) starts the sandbox first; reaching here without it is a wiring bug.
+  if (sandboxMode && !runtime.sandboxBaseUrl && !problems.some((p) => p.variable === 'ONEKYC_API_BASE_URL')) {
+    // The start-up step starts the sandbox first; reaching here without it is a wiring bug.
     problems.push({
       variable: 'ONEKYC_API_BASE_URL',
       message: 'unset and no in-process sandbox was started',
     });
   }
+  let piiKeys = a.piiKeys;
+  if (piiKeys.length === 0 && !production && !e.PII_ENCRYPTION_KEYS) {
+    if (runtime.devPiiKey) piiKeys = [runtime.devPiiKey];
+    else
+      problems.push({
+        variable: 'PII_ENCRYPTION_KEYS',
+        message: 'unset and no development key was generated (npm start keeps one under DATA_DIR)',
+      });
+  }
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
-  if (piiKeys.length === 0) piiKeys = [loadOrCreateDevKey(dataDir)];
   const apiBaseUrl = stripSlash(e.ONEKYC_API_BASE_URL ?? runtime.sandboxBaseUrl!);
+  const dataDir = resolve(e.DATA_DIR ?? '.data');
 
+  const blindIndexKey = a.blindIndexKey ?? deriveBlindIndexKey(piiKeys[piiKeys.length - 1]);
   const config = {
     nodeEnv,
     port: e.PORT ?? 3000,
@@ -278,22 +479,23 @@ export function buildConfig(env: NodeJS.ProcessEnv, runtime: RuntimeOverrides = 
       maxRps: e.ONEKYC_MAX_RPS ?? 20,
       tokenRefreshMarginSeconds: e.ONEKYC_TOKEN_REFRESH_MARGIN_SECONDS ?? 300,
     },
-    apiKeys: apiKeys.length ? apiKeys : [SANDBOX_API_KEY],
-    adminApiKeys: adminApiKeys.length ? adminApiKeys : [SANDBOX_ADMIN_KEY],
-    identityApiKeys,
-    userJwt,
+    apiKeys: a.apiKeys.length ? a.apiKeys : [SANDBOX_API_KEY],
+    adminApiKeys: a.adminApiKeys.length ? a.adminApiKeys : [SANDBOX_ADMIN_KEY],
+    identityApiKeys: a.identityApiKeys,
+    userJwt: a.userJwt,
     apiRateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE ?? 600,
+    metricsToken: e.METRICS_TOKEN ?? null,
     callback: {
       authHeader: (e.CALLBACK_AUTH_HEADER ?? 'authorization').toLowerCase(),
       authValues: list(e.CALLBACK_AUTH_VALUES).length
         ? list(e.CALLBACK_AUTH_VALUES)
         : [SANDBOX_CALLBACK_SECRET],
-      allowedIps,
-      trustProxy: e.TRUST_PROXY ?? false,
+      allowedIps: a.allowedIps,
+      trustProxy: a.trustProxy,
     },
     reconcile: {
       enabled: e.RECONCILE_ENABLED ?? true,
-      cron,
+      cron: a.cron,
       afterSeconds: e.RECONCILE_AFTER_SECONDS ?? 600,
       expireAfterHours: e.SUBMISSION_EXPIRE_AFTER_HOURS ?? 168,
       batchSize: e.RECONCILE_BATCH_SIZE ?? 200,
@@ -301,10 +503,11 @@ export function buildConfig(env: NodeJS.ProcessEnv, runtime: RuntimeOverrides = 
     },
     pii: {
       keys: piiKeys,
-      blindIndexKey: blindIndexKey ?? deriveBlindIndexKey(piiKeys[piiKeys.length - 1]),
+      blindIndexKey,
       retentionDays: e.PII_RETENTION_DAYS ?? 365,
-      retentionCron,
+      retentionCron: a.retentionCron,
     },
+    keyIdKey: Buffer.from(hkdfSync('sha256', blindIndexKey, Buffer.alloc(0), 'onekyc-key-id-v1', 32)),
     webhooks: {
       initialEndpoint:
         e.WEBHOOK_URL && e.WEBHOOK_SECRET ? { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET } : null,
@@ -337,7 +540,7 @@ export function buildConfig(env: NodeJS.ProcessEnv, runtime: RuntimeOverrides = 
       sessionMaxSeconds: 12 * 3600,
     },
     log: {
-      format: (e.LOG_FORMAT ?? 'json') as 'json' | 'pretty',
+      format: (e.LOG_FORMAT ?? (runtime.tty && !production ? 'pretty' : 'json')) as 'json' | 'pretty',
       level: e.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info'),
     },
     sandboxPort: e.SANDBOX_PORT ?? 0,
@@ -352,8 +555,18 @@ export function parsePiiKeys(raw: string): PiiKey[] {
     if (idx <= 0) throw new Error('each entry must be kid:base64key');
     const kid = entry.slice(0, idx);
     if (!/^[A-Za-z0-9_-]{1,32}$/.test(kid)) throw new Error(`key id "${kid}" must be 1-32 of [A-Za-z0-9_-]`);
-    const key = Buffer.from(entry.slice(idx + 1), 'base64');
-    if (key.length !== 32) throw new Error(`key "${kid}" must decode to 32 bytes (got ${key.length})`);
+    const raw = entry.slice(idx + 1);
+    if (/^[0-9a-fA-F]{64}$/.test(raw)) {
+      throw new Error(
+        `key "${kid}" looks like hex; use base64 of 32 bytes: ${kid}:$(openssl rand -base64 32)`,
+      );
+    }
+    const key = Buffer.from(raw, 'base64');
+    if (key.length !== 32) {
+      throw new Error(
+        `key "${kid}" must be base64 of 32 bytes (got ${key.length}): ${kid}:$(openssl rand -base64 32)`,
+      );
+    }
     return { kid, key };
   });
   if (new Set(keys.map((k) => k.kid)).size !== keys.length) throw new Error('key ids must be unique');
@@ -363,15 +576,6 @@ export function parsePiiKeys(raw: string): PiiKey[] {
 function deriveBlindIndexKey(key: PiiKey): Buffer {
   // Derived from the oldest key so that prepending a new encryption key does not change lookups.
   return Buffer.from(hkdfSync('sha256', key.key, Buffer.alloc(0), 'onekyc-blind-index-v1', 32));
-}
-
-function loadOrCreateDevKey(dataDir: string): PiiKey {
-  const file = join(dataDir, 'pii-dev-key');
-  if (existsSync(file)) return parsePiiKeys(readFileSync(file, 'utf8').trim())[0];
-  mkdirSync(dataDir, { recursive: true });
-  const line = `dev1:${randomBytes(32).toString('base64')}`;
-  writeFileSync(file, line + '\n', { mode: 0o600 });
-  return parsePiiKeys(line)[0];
 }
 
 function stripSlash(url: string): string {

@@ -213,10 +213,16 @@ export class EnvironmentVariables {
   @IsString()
   CALLBACK_ALLOWED_IPS?: string;
 
+  /** `false`, a hop count, or a CIDR list (parsed in app-config.ts). */
   @IsOptional()
-  @Transform(toBool)
-  @IsBoolean()
-  TRUST_PROXY?: boolean;
+  @Transform(emptyToUndefined)
+  @IsString()
+  TRUST_PROXY?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  METRICS_TOKEN?: string;
 
   @IsOptional()
   @Transform(toBool)
@@ -426,20 +432,30 @@ export class ConfigValidationError extends Error {
   }
 }
 
-/** Validates the raw environment; throws ConfigValidationError naming every bad variable. */
-export function validateEnvironment(env: NodeJS.ProcessEnv): EnvironmentVariables {
+/**
+ * Reads the raw environment: the typed values, and one problem per variable that is malformed
+ * (its value is then left out, so the checks that span variables still run on the rest).
+ */
+export function readEnvironment(env: NodeJS.ProcessEnv): {
+  values: EnvironmentVariables;
+  problems: { variable: string; message: string }[];
+} {
   const known = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined));
   const parsed = plainToInstance(EnvironmentVariables, known, { excludeExtraneousValues: false });
   const errors = validateSync(parsed, { skipMissingProperties: false, forbidUnknownValues: false });
-  if (errors.length > 0) {
-    throw new ConfigValidationError(
-      errors.map((e) => ({
-        variable: e.property,
-        message: `${Object.values(e.constraints ?? {}).join('; ')} (got ${JSON.stringify(redactForMessage(e.property, e.value))})`,
-      })),
-    );
-  }
-  return parsed;
+  const problems = errors.map((e) => ({
+    variable: e.property,
+    message: `${Object.values(e.constraints ?? {}).join('; ')} (got ${JSON.stringify(redactForMessage(e.property, e.value))})`,
+  }));
+  for (const e of errors) delete (parsed as unknown as Record<string, unknown>)[e.property];
+  return { values: parsed, problems };
+}
+
+/** Validates the raw environment; throws ConfigValidationError naming every bad variable. */
+export function validateEnvironment(env: NodeJS.ProcessEnv): EnvironmentVariables {
+  const { values, problems } = readEnvironment(env);
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+  return values;
 }
 
 function redactForMessage(name: string, value: unknown): unknown {

@@ -38,7 +38,7 @@ export class ConsoleSessionController {
     private readonly sessions: ConsoleSessionsService,
     config: AppConfig,
   ) {
-    this.keys = new SecretSet(config.adminApiKeys);
+    this.keys = new SecretSet(config.adminApiKeys, config.keyIdKey);
   }
 
   @Post()

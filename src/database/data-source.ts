@@ -1,12 +1,12 @@
-// Data source for the TypeORM CLI (`npm run migration:*`). Reads the same validated
-// configuration as the app: only DATABASE_URL matters here.
+// Data source for the TypeORM CLI (`npm run migration:*`). The environment goes through the
+// same check as the service's (`checkConfig`, every problem at once); only DATABASE_URL is used.
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { validateEnvironment } from '../config/environment.js';
+import { checkConfig } from '../config/app-config.js';
 import { ENTITIES } from '../entities.js';
 import { typeOrmOptions } from './typeorm-options.js';
 
-const env = validateEnvironment(process.env);
+const env = checkConfig(process.env);
 if (!env.DATABASE_URL) {
   throw new Error('DATABASE_URL: required for migration commands (e.g. postgres://user@host:5432/db)');
 }

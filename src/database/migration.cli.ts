@@ -5,12 +5,11 @@
 // Prints a summary (which database, which migrations), not every SQL statement.
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataSource } from 'typeorm';
-import { validateEnvironment } from '../config/environment.js';
+import { checkConfig } from '../config/app-config.js';
 import type { EmbeddedDatabase } from './embedded-postgres.js';
 import { runMigrationsLocked } from './migrate.js';
 import { typeOrmOptions } from './typeorm-options.js';
@@ -23,26 +22,12 @@ interface ResolvedDatabase {
   stop?: () => Promise<void>;
 }
 
-/** The port of a PostgreSQL server running on `dir`, from its postmaster.pid, if it is alive. */
-export function runningEmbeddedPort(dir: string): number | undefined {
-  const pidFile = join(dir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return undefined;
-  const lines = readFileSync(pidFile, 'utf8').split('\n');
-  const pid = Number(lines[0]);
-  const port = Number(lines[3]);
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return undefined; // not running
-  }
-  return Number.isInteger(port) && port > 0 ? port : undefined;
-}
-
 async function resolveDatabase(env: NodeJS.ProcessEnv): Promise<ResolvedDatabase> {
-  const e = validateEnvironment(env);
+  const e = checkConfig(env);
   if (e.DATABASE_URL) return { url: e.DATABASE_URL, description: 'DATABASE_URL' };
   const dir = join(e.DATA_DIR ?? '.data', 'pg');
-  const port = runningEmbeddedPort(dir);
+  const { clusterDirFor, runningPostmaster } = await import('./embedded-postgres.js');
+  const port = runningPostmaster(clusterDirFor(dir))?.port;
   if (port) {
     const url = `postgres://postgres:postgres@127.0.0.1:${port}/${EMBEDDED_DATABASE}`;
     return { url, description: `the running service's embedded PostgreSQL under ${dir} (${url})` };

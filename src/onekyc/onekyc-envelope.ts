@@ -80,10 +80,18 @@ export function parseEnvelope(body: string): Envelope | undefined {
   return undefined;
 }
 
+/** The most of a provider's `code`/`cause`/`entity` text we echo in problems or store. */
+export const PROVIDER_TEXT_MAX = 200;
+
+export function truncateProviderText(text: string): string {
+  return text.length <= PROVIDER_TEXT_MAX ? text : `${text.slice(0, PROVIDER_TEXT_MAX - 1)}…`;
+}
+
 function toProviderError(e: unknown): ProviderError | undefined {
   if (!e || typeof e !== 'object') return undefined;
   const o = e as Record<string, unknown>;
-  const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
+  const str = (v: unknown) =>
+    typeof v === 'string' || typeof v === 'number' ? truncateProviderText(String(v)) : undefined;
   return { code: str(o.code), cause: str(o.cause), entity: str(o.entity) };
 }
 

@@ -49,7 +49,12 @@ import {
   OneKycSubmissionDetails,
   PartnerToken,
 } from './onekyc.types.js';
-import { ProviderRequest, ProviderResponse, ProviderTransport } from './provider-transport.js';
+import {
+  ProviderAnswerTooLargeError,
+  ProviderRequest,
+  ProviderResponse,
+  ProviderTransport,
+} from './provider-transport.js';
 import { ClusterBudget } from './cluster-budget.js';
 import {
   PROVIDER_CALL_BUDGET_STORE,
@@ -321,6 +326,16 @@ export class OneKycClient implements OnModuleDestroy {
       try {
         res = await this.transport.send(request, signal);
       } catch (err) {
+        if (err instanceof ProviderAnswerTooLargeError) {
+          // An answer no real provider sends: an invalid answer (the call may have taken effect).
+          throw new OneKycException({
+            kind: OneKycErrorKind.TEMPORARY_INVALID_RESPONSE,
+            operation,
+            httpStatus: err.status,
+            ambiguous: true,
+            message: `${operation}: ${err.message}`,
+          });
+        }
         throw transportFailure(operation, err, signal.aborted);
       }
       const data = interpretResponse(operation, res);

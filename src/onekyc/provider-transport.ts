@@ -20,6 +20,17 @@ export interface ProviderRequest {
   body?: string;
 }
 
+/** The largest provider answer read (its real answers are a few KiB). */
+export const PROVIDER_ANSWER_MAX_BYTES = 1024 * 1024;
+
+/** The provider's answer went past the cap: the rest was not read and the connection dropped. */
+export class ProviderAnswerTooLargeError extends Error {
+  constructor(readonly status: number) {
+    super(`the provider's answer (HTTP ${status}) is larger than ${PROVIDER_ANSWER_MAX_BYTES} bytes`);
+    this.name = 'ProviderAnswerTooLargeError';
+  }
+}
+
 export interface ProviderResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -55,11 +66,31 @@ export class ProviderTransport {
       body: req.body,
       signal,
     });
-    return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
+    return { status: res.statusCode, headers: res.headers, body: await readCapped(res) };
   }
 
   /** Drops every connection at once (in-flight calls fail); for shutdown. */
   destroy(): Promise<void> {
     return this.dispatcher.destroy();
   }
+}
+
+/** The body as text, refusing (and dropping the connection) past PROVIDER_ANSWER_MAX_BYTES. */
+async function readCapped(res: Dispatcher.ResponseData, max = PROVIDER_ANSWER_MAX_BYTES): Promise<string> {
+  const declared = Number(res.headers['content-length']);
+  if (Number.isFinite(declared) && declared > max) {
+    res.body.destroy();
+    throw new ProviderAnswerTooLargeError(res.statusCode);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body) {
+    size += (chunk as Buffer).length;
+    if (size > max) {
+      res.body.destroy();
+      throw new ProviderAnswerTooLargeError(res.statusCode);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
 }

@@ -49,7 +49,7 @@ export class AdminApiKeyGuard implements CanActivate {
     @Optional() private readonly userTokens?: UserTokenVerifier,
     @Optional() @Inject(ADMIN_SESSIONS) private readonly sessions?: AdminSessionPort,
   ) {
-    this.keys = new SecretSet(config.adminApiKeys);
+    this.keys = new SecretSet(config.adminApiKeys, config.keyIdKey);
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

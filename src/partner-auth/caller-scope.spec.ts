@@ -2,7 +2,7 @@ import { userCaller } from './caller.js';
 import { mayRead, scopeToUser } from './caller-scope.js';
 
 const partner = { kind: 'partner' as const, ref: 'abc' };
-const alice = userCaller('alice', 'USER_ID');
+const alice = userCaller('alice', 'USER_ID', Buffer.alloc(32, 1));
 
 describe('scopeToUser', () => {
   it('should take the user a partner key names, with the default type when none is given', () => {

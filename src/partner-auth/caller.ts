@@ -32,8 +32,8 @@ export type Caller = KeyCaller | UserCaller;
 
 export type CallerRequest = FastifyRequest & { caller?: Caller };
 
-export function userCaller(userId: string, userIdType: string): UserCaller {
-  return { kind: 'user', ref: `u_${keyId(`${userIdType}\u0000${userId}`)}`, userId, userIdType };
+export function userCaller(userId: string, userIdType: string, idKey: Buffer): UserCaller {
+  return { kind: 'user', ref: `u_${keyId(`${userIdType}\u0000${userId}`, idKey)}`, userId, userIdType };
 }
 
 /** Sets the caller on the Fastify request and on the raw request (which the request logger sees). */

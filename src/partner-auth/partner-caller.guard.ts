@@ -25,6 +25,7 @@ export class PartnerCallerGuard implements CanActivate {
   private readonly keys: SecretSet;
   /** The kind of each accepted key, in the order of `keys`. Identity keys first: a key in both lists is one. */
   private readonly kinds: ('partner' | 'identity')[];
+  private readonly idKey: Buffer;
 
   constructor(
     config: AppConfig,
@@ -33,7 +34,8 @@ export class PartnerCallerGuard implements CanActivate {
   ) {
     const identity = config.identityApiKeys;
     const partner = config.apiKeys.filter((k) => !identity.includes(k));
-    this.keys = new SecretSet([...identity, ...partner]);
+    this.keys = new SecretSet([...identity, ...partner], config.keyIdKey);
+    this.idKey = config.keyIdKey;
     this.kinds = [...identity.map(() => 'identity' as const), ...partner.map(() => 'partner' as const)];
   }
 
@@ -59,7 +61,7 @@ export class PartnerCallerGuard implements CanActivate {
       throw unauthorized('partner', 'Invalid partner key', true);
     try {
       const user = await this.userTokens.verify(presented);
-      return userCaller(user.userId, user.userIdType);
+      return userCaller(user.userId, user.userIdType, this.idKey);
     } catch (err) {
       if (!(err instanceof UserTokenError)) throw err;
       if (err.kind === 'unavailable') {

@@ -2,13 +2,18 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { keyId } from '../../src/common/secrets.js';
+import { buildConfig } from '../../src/config/app-config.js';
 import type { SubmissionResult, SubmissionStatus } from '../../src/submissions/submission-status.js';
 import { Contacts, SubmissionsRepository } from '../../src/submissions/submissions.repository.js';
-import { TEST_ADMIN_KEY, TestApp } from '../support/app.js';
+import { TEST_ADMIN_KEY, TestApp, testEnv } from '../support/app.js';
 import { bearer } from '../support/http.js';
 
 export const ADMIN = bearer(TEST_ADMIN_KEY);
-export const ADMIN_KEY_ID = keyId(TEST_ADMIN_KEY);
+/** The admin key's id as the test apps compute it (an HMAC keyed by their configuration). */
+export const ADMIN_KEY_ID = keyId(
+  TEST_ADMIN_KEY,
+  buildConfig(testEnv(), { databaseUrl: 'postgres://unused' }).keyIdKey,
+);
 
 export interface SeedOptions {
   userId?: string;

@@ -122,7 +122,7 @@ describe('provider callback: who may call, and what it may send', () => {
 
     it('should take the caller from X-Forwarded-For only with TRUST_PROXY', async () => {
       const proxied = await startTestApp(
-        { CALLBACK_ALLOWED_IPS: '203.0.113.0/24,2001:db8::/32', TRUST_PROXY: 'true' },
+        { CALLBACK_ALLOWED_IPS: '203.0.113.0/24,2001:db8::/32', TRUST_PROXY: '127.0.0.1/32' },
         { db },
       );
       try {
@@ -138,8 +138,28 @@ describe('provider callback: who may call, and what it may send', () => {
         expect(await send('198.51.100.1')).toBe(403);
         expect(await send('2001:db9::1')).toBe(403);
         expect(await send(undefined)).toBe(403); // the socket's 127.0.0.1
+        // A client behind an appending proxy writes the leftmost entries itself: the caller is the
+        // first untrusted address from the right, never a forged leftmost one.
+        expect(await send('203.0.113.9, 198.51.100.1')).toBe(403);
+        expect(await send('198.51.100.1, 203.0.113.9')).toBe(200);
       } finally {
         await proxied.close();
+      }
+    });
+
+    it('should count TRUST_PROXY hops from the right', async () => {
+      const oneHop = await startTestApp({ CALLBACK_ALLOWED_IPS: '203.0.113.0/24', TRUST_PROXY: '1' }, { db });
+      try {
+        const send = async (xff: string) =>
+          (
+            await sendCallback(oneHop, callbackBody(await initiatedSubmission(repo)), {
+              headers: { 'x-forwarded-for': xff },
+            })
+          ).status;
+        expect(await send('203.0.113.9, 198.51.100.1')).toBe(403); // forged leftmost ignored
+        expect(await send('198.51.100.1, 203.0.113.9')).toBe(200);
+      } finally {
+        await oneHop.close();
       }
     });
 
@@ -173,14 +193,12 @@ describe('provider callback: who may call, and what it may send', () => {
       expect(body.detail).toMatch(detail);
     });
 
-    it('should refuse a text/plain body with a 400 problem', async () => {
+    it('should refuse a text/plain body with a 415 problem', async () => {
       const res = await sendCallback(t, undefined, {
         raw: JSON.stringify(callbackBody(randomUUID())),
         headers: { 'content-type': 'text/plain' },
       });
-      expect((await expectProblem(res, 400)).errors).toEqual([
-        { field: 'body', message: 'body must be a JSON object' },
-      ]);
+      expect((await expectProblem(res, 415)).detail).toMatch(/application\/json/);
     });
 
     it.each([

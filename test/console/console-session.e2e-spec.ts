@@ -3,9 +3,8 @@
 // reveal made through a session, and the page's own headers.
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { keyId } from '../../src/common/secrets.js';
 import { SubmissionsRepository } from '../../src/submissions/submissions.repository.js';
-import { seedSubmission } from '../admin/admin-fixtures.js';
+import { ADMIN_KEY_ID, seedSubmission } from '../admin/admin-fixtures.js';
 import { startTestApp, TEST_ADMIN_KEY, TEST_API_KEY, TestApp } from '../support/app.js';
 import { bearer, json } from '../support/http.js';
 import { buildConsoleAssets, cookiePair, setCookieOf } from './console-support.js';
@@ -53,13 +52,13 @@ describe('Operator console sessions', () => {
     expect(s.setCookie).toContain('Path=/');
     expect(s.setCookie).toMatch(/Max-Age=\d+/);
     expect(s.setCookie).not.toContain('Secure');
-    expect(s.body).toMatchObject({ keyId: keyId(TEST_ADMIN_KEY), csrfToken: expect.any(String) });
+    expect(s.body).toMatchObject({ keyId: ADMIN_KEY_ID, csrfToken: expect.any(String) });
     const token = s.cookie.split('=')[1];
     const rows: { token_hash: string; admin_key_id: string }[] = await t.app
       .get(DataSource)
       .query(`SELECT token_hash, admin_key_id FROM console_sessions WHERE id = $1`, [s.body.id]);
     expect(rows[0].token_hash).toBe(createHash('sha256').update(token).digest('hex'));
-    expect(rows[0].admin_key_id).toBe(keyId(TEST_ADMIN_KEY));
+    expect(rows[0].admin_key_id).toBe(ADMIN_KEY_ID);
     expect(JSON.stringify(rows)).not.toContain(token);
     expect(JSON.stringify(s.body)).not.toContain(TEST_ADMIN_KEY);
   });
@@ -159,7 +158,7 @@ describe('Operator console sessions', () => {
     expect(log.data[0]).toMatchObject({
       action: 'reveal',
       actorKind: 'admin',
-      actorId: keyId(TEST_ADMIN_KEY),
+      actorId: ADMIN_KEY_ID,
       submissionId: id,
       detail: { reason: 'Ticket 42: user dispute', consoleSessionId: s.body.id },
     });

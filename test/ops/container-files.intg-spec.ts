@@ -1,6 +1,7 @@
 // Docker does not run on our machines: these checks pin what can be checked without an engine.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { parse } from 'yaml';
 
 const contractVariables = [
@@ -18,6 +19,8 @@ const contractVariables = [
   'API_KEYS',
   'ADMIN_API_KEYS',
   'API_RATE_LIMIT_PER_MINUTE',
+  'IDENTITY_API_KEYS',
+  'METRICS_TOKEN',
   'CALLBACK_AUTH_HEADER',
   'CALLBACK_AUTH_VALUES',
   'CALLBACK_ALLOWED_IPS',
@@ -89,5 +92,38 @@ describe('container files', () => {
       { encoding: 'utf8', env: { PATH: process.env.PATH! } },
     );
     expect(out).toBe('Bearer change-me-callback-secret|change-me-partner-key');
+  });
+
+  it('runs on the current Node LTS line: engines true to every dependency, the image and CI on it', () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { engines: { node: string } };
+    const lock = JSON.parse(readFileSync('package-lock.json', 'utf8')) as {
+      packages: Record<string, { engines?: { node?: string } }>;
+    };
+    const require = createRequire(import.meta.url);
+    const semver = require('semver') as {
+      satisfies(v: string, range: string): boolean;
+      minVersion(range: string): { version: string } | null;
+      intersects(a: string, b: string): boolean;
+    };
+    const ours = pkg.engines.node;
+    // Every version our range admits satisfies each dependency's own range: checked at the
+    // lowest version of each alternative of ours.
+    for (const alternative of ours.split('||').map((a) => a.trim())) {
+      const lowest = semver.minVersion(alternative)!.version;
+      const refusing = Object.entries(lock.packages)
+        .filter(([name, p]) => name && p.engines?.node && !semver.satisfies(lowest, p.engines.node))
+        .map(([name, p]) => `${name} (${p.engines!.node})`);
+      expect(refusing, `at Node ${lowest}`).toEqual([]);
+    }
+    const images = [...dockerfile.matchAll(/^FROM node:(\d+)-/gm)].map((m) => Number(m[1]));
+    expect(images.length).toBeGreaterThanOrEqual(2);
+    for (const major of images) {
+      expect(major % 2, 'an LTS line is even').toBe(0);
+      expect(major).toBeGreaterThanOrEqual(26);
+      expect(semver.satisfies(`${major}.0.0`, ours)).toBe(true);
+    }
+    const ci = readFileSync('.ci/run', 'utf8');
+    expect(ci).toContain(`node@${images[0]}`);
+    expect(ci).toMatch(/npx -y -p "\$LTS_NODE" -- node .*vitest/);
   });
 });

@@ -21,11 +21,14 @@ import { recordSensitive } from './support/run-dir.js';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 // Rotation: two values of each credential are valid at once.
-const PARTNER_KEYS = ['sec-partner-old-6c1e9d', 'sec-partner-new-2a7f4b'];
-const ADMIN_KEYS = ['sec-admin-old-9b3d1f', 'sec-admin-new-4e8c2a'];
-const CALLBACK_VALUES = ['Bearer sec-callback-old-7d2e', 'Bearer sec-callback-new-1f9a'];
+const PARTNER_KEYS = ['sec-partner-old-6c1e9d-0a3f5b7c9e1d', 'sec-partner-new-2a7f4b-8c0e2a4d6f1b'];
+const ADMIN_KEYS = ['sec-admin-old-9b3d1f-5c7e9a1b3d5f7', 'sec-admin-new-4e8c2a-6d8f0b2c4e6a8'];
+const CALLBACK_VALUES = [
+  'Bearer sec-callback-old-7d2e-3a5c7e9b1d3f5a',
+  'Bearer sec-callback-new-1f9a-4b6d8f0a2c4e6b',
+];
 const UNKNOWN_SESSION = '0b5e6b1e-5ec0-4000-8000-000000000006';
-const IDENTITY_KEYS = ['sec-identity-old-5d8e2c', 'sec-identity-new-8b1f6a'];
+const IDENTITY_KEYS = ['sec-identity-old-5d8e2c-7a9c1e3b5d7f', 'sec-identity-new-8b1f6a-0c2e4a6b8d0f'];
 const USER_JWT = {
   secret: 'sec-user-jwt-secret-of-32-bytes-at-least',
   issuer: 'https://login.security.example',
@@ -101,7 +104,7 @@ describe('scenario 6: security checks', () => {
       }),
       ServiceProcess.start('security-proxied', {
         ...opts,
-        env: env({ CALLBACK_ALLOWED_IPS: '203.0.113.0/24', TRUST_PROXY: 'true' }),
+        env: env({ CALLBACK_ALLOWED_IPS: '203.0.113.0/24', TRUST_PROXY: '127.0.0.1/32' }),
       }),
     ]);
   });
@@ -420,6 +423,71 @@ describe('scenario 6: security checks', () => {
       '401 median latency: near-miss key / far-miss key (ms, reported only)',
       `${near.toFixed(2)} / ${far.toFixed(2)}`,
     );
+  });
+
+  it('should refuse to start in production with unsafe settings, naming every problem at once', async () => {
+    const run = promisify(execFile);
+    // .env.example as a first deployment might load it, with no DATABASE_URL: nothing may start.
+    const example: Record<string, string> = {};
+    for (const line of readFileSync(join(repo, '.env.example'), 'utf8').split('\n')) {
+      const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+      if (m) example[m[1]] = m[2].replace(/^'(.*)'$/, '$1');
+    }
+    const attempts: { name: string; env: Record<string, string>; variables: string[] }[] = [
+      {
+        name: '.env.example as-is, DATABASE_URL unset',
+        env: example,
+        variables: [
+          'DATABASE_URL',
+          'API_KEYS',
+          'ADMIN_API_KEYS',
+          'CALLBACK_AUTH_VALUES',
+          'PII_ENCRYPTION_KEYS',
+        ],
+      },
+      {
+        name: 'short, placeholder and sandbox secrets, hex PII key',
+        env: {
+          ...example,
+          DATABASE_URL: dbUrl,
+          API_KEYS: 'short-partner-key',
+          ADMIN_API_KEYS: 'sandbox-admin-key',
+          IDENTITY_API_KEYS: 'changeme-identity-key-long-enough-to-pass-length',
+          METRICS_TOKEN: 'metrics',
+          CALLBACK_AUTH_VALUES: 'Bearer short',
+          PII_ENCRYPTION_KEYS: `k1:${'ab'.repeat(32)}`,
+        },
+        variables: [
+          'API_KEYS',
+          'ADMIN_API_KEYS',
+          'IDENTITY_API_KEYS',
+          'METRICS_TOKEN',
+          'CALLBACK_AUTH_VALUES',
+          'PII_ENCRYPTION_KEYS',
+        ],
+      },
+    ];
+    for (const a of attempts) {
+      let code = 0;
+      let output = '';
+      try {
+        const r = await run(process.execPath, [join(repo, 'dist', 'main.js')], {
+          env: { PATH: process.env.PATH!, NODE_ENV: 'production', PORT: '0', ...a.env },
+          timeout: 30_000,
+        });
+        output = r.stdout + r.stderr;
+      } catch (err) {
+        const e = err as { code?: number; stdout?: string; stderr?: string };
+        code = typeof e.code === 'number' ? e.code : -1;
+        output = `${e.stdout ?? ''}${e.stderr ?? ''}`;
+      }
+      expect(code, a.name).toBe(1);
+      for (const v of a.variables) expect(output, `${a.name}: ${v}`).toContain(`- ${v}:`);
+      expect(output, a.name).toContain('openssl rand -base64 32');
+      expect(output, a.name).not.toMatch(/listening on/);
+      checks += a.variables.length + 2;
+    }
+    rec.figure('unsafe production configurations refused at start (problems named)', '2 (5 and 6)');
   });
 
   it('should send helmet security headers on answers of every kind', async () => {

@@ -130,10 +130,13 @@ export async function waitForHttp(url: string, proc?: Tracked, timeoutMs = 60_00
 export const REL_CLIENT_ID = '7c1f4e2a-5b3d-4c8e-9a6f-0d2e4b6a8c1e';
 export const REL_PASS_KEY = '3e9b7d15-2c4a-4f6e-8b0d-a1c3e5f7b9d2';
 export const REL_ONBOARDING_PARTNER = 'RELIABILITY_PARTNER-SDK-STANDALONE_IDENTITY_VERIFICATION';
-export const REL_CALLBACK_SECRET = 'Bearer rel-callback-secret-4f7a1c9e2b';
-export const REL_API_KEY = 'rel-partner-key-8d2c6e1a9f';
-export const REL_ADMIN_KEY = 'rel-admin-key-5b9e3f7c1d';
-export const REL_PII_KEYS = 'rel1:' + Buffer.alloc(32, 0x5a).toString('base64');
+// Production-strength lengths (32+ characters, a PII key of varied bytes): the services run with
+// NODE_ENV=production, which refuses shorter secrets and one-byte keys.
+export const REL_CALLBACK_SECRET = 'Bearer rel-callback-secret-4f7a1c9e2b-7d3e9a1c5b';
+export const REL_API_KEY = 'rel-partner-key-8d2c6e1a9f-3b7e5d1c9a4f';
+export const REL_ADMIN_KEY = 'rel-admin-key-5b9e3f7c1d-9e2a4c6b8d0f';
+export const REL_PII_KEYS =
+  'rel1:' + Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 37 + 0x5a) % 256)).toString('base64');
 
 export class SandboxProcess {
   readonly control: SandboxControlClient;
