@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { createApp } from './app.factory.js';
 import { AppConfig, buildConfig, checkConfig } from './config/app-config.js';
 import { ConfigValidationError } from './config/environment.js';
-import { startRuntime } from './config/start-up.js';
+import { startRuntime } from './start-up.js';
 import { runMigrationsLocked } from './database/migrate.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;

@@ -149,7 +149,7 @@ export interface AppConfig {
 /**
  * Values that exist only once the process has started things (embedded database, in-process
  * sandbox, the development PII key kept under DATA_DIR): resolved by the start-up step
- * (`config/start-up.ts`), never by `buildConfig`, which reads and writes nothing.
+ * (`src/start-up.ts`), never by `buildConfig`, which reads and writes nothing.
  */
 export interface RuntimeOverrides {
   databaseUrl?: string;
@@ -386,10 +386,11 @@ function analyse(env: NodeJS.ProcessEnv): Analysis {
   }
   const evidenceStore = (e.EVIDENCE_STORE ?? 'fs') as EvidenceConfig['store'];
   if (evidenceStore === 's3') {
-    if (!e.EVIDENCE_S3_BUCKET)
-      problems.push({ variable: 'EVIDENCE_S3_BUCKET', message: 'required with EVIDENCE_STORE=s3' });
-    if (!e.EVIDENCE_S3_REGION)
-      problems.push({ variable: 'EVIDENCE_S3_REGION', message: 'required with EVIDENCE_STORE=s3' });
+    // Each named once: a malformed value is already a problem of its own.
+    for (const variable of ['EVIDENCE_S3_BUCKET', 'EVIDENCE_S3_REGION'] as const) {
+      if (!e[variable] && !problems.some((p) => p.variable === variable))
+        problems.push({ variable, message: 'required with EVIDENCE_STORE=s3' });
+    }
   }
   return {
     e,

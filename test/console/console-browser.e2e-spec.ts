@@ -178,9 +178,28 @@ describe.skipIf(!existsSync(CHROMIUM))('Operator console in Chromium', () => {
     await shot('verification');
   });
 
-  it('asks for evidence images only on request and copes with none being archived', async () => {
+  it('shows an archived evidence image only on request', async () => {
+    // The sandbox's callback brought image URLs; the archive downloads them within a poll or two.
+    await waitFor(async () => {
+      const res = await fetch(`${s.baseUrl}/admin/submissions/${ids.alice}/evidence`, {
+        headers: bearer(TEST_ADMIN_KEY),
+      });
+      const body = await json(res);
+      return body.data?.some(
+        (e: { kind: string; status: string }) => e.kind === 'KTP' && e.status === 'ARCHIVED',
+      )
+        ? true
+        : undefined;
+    });
+    const image = page.locator('img.evidence-img');
+    expect(await image.count(), 'no image is fetched before the operator asks').toBe(0);
     await page.getByTestId('evidence-KTP').click();
-    await page.getByText('No archived image of this kind.').waitFor();
+    await image.waitFor();
+    await waitFor(async () =>
+      (await image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)) > 0
+        ? true
+        : undefined,
+    );
     expect(pageErrors).toEqual([]);
   });
 

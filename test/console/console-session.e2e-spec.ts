@@ -37,7 +37,7 @@ describe('Operator console sessions', () => {
   beforeAll(async () => {
     buildConsoleAssets();
     // The service trusts its proxy (the test itself), so X-Forwarded-Proto can say https.
-    t = await startTestApp({ TRUST_PROXY: 'true' });
+    t = await startTestApp({ TRUST_PROXY: '127.0.0.1/32' });
   });
   afterAll(async () => {
     await t?.close();

@@ -7,6 +7,7 @@ import { buildConfig } from '../../src/config/app-config.js';
 import { ImageDownloader } from '../../src/evidence/image-downloader.js';
 import { s3ErrorXml, syntheticImage } from '../../src/sandbox/sandbox-images.js';
 import { sha256 } from './evidence-helpers.js';
+import { testEnv } from '../support/app.js';
 
 const jpeg = syntheticImage('downloader', 'KTP', 'jpeg');
 
@@ -66,7 +67,7 @@ describe('ImageDownloader (real HTTP server)', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const config = buildConfig(
-      { NODE_ENV: 'test', DATA_DIR: '/tmp/onekyc-downloader-spec', EVIDENCE_DOWNLOAD_TIMEOUT_MS: '1000' },
+      testEnv({ DATA_DIR: '/tmp/onekyc-downloader-spec', EVIDENCE_DOWNLOAD_TIMEOUT_MS: '1000' }),
       { databaseUrl: 'postgres://u@h/db', sandboxBaseUrl: 'http://127.0.0.1:4010' },
     );
     downloader = new ImageDownloader(config);

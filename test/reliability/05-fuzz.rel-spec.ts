@@ -208,7 +208,10 @@ describe('scenario 5: fuzzing every public route', () => {
     },
   ): Promise<FuzzStats & { accepted: string[] }> {
     const accepted: string[] = [];
-    if (writes?.keys.submissions) writes.keys.webhook_events ??= 'submission_id';
+    if (writes?.keys.submissions) {
+      writes.keys.webhook_events ??= 'submission_id';
+      writes.keys.evidence_objects ??= 'submission_id';
+    }
     const before = await snapshotTables(pg, writes?.keys ?? {});
     const stats = await runFuzz(client, arb, {
       seed: SEED + seedOffset * 1000,
@@ -221,8 +224,8 @@ describe('scenario 5: fuzzing every public route', () => {
       },
     });
     const after = await snapshotTables(pg, writes?.keys ?? {});
-    // Rows an accepted verification legitimately writes besides its own: its webhook events (keyed
-    // by the verification) and the cluster's provider-call counter (one row per second, bumped by
+    // Rows an accepted verification legitimately writes besides its own: its webhook events and
+    // evidence downloads (keyed by the verification) and the cluster's provider-call counter (one row per second, bumped by
     // every provider call; it must stay untouched when nothing was accepted).
     const changed = changedTables(before, after, accepted).filter(
       (t) => !(accepted.length > 0 && SHARED_COUNTERS.includes(t)),

@@ -3,7 +3,7 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { buildConfig, checkConfig } from '../../config/app-config.js';
-import { loadDevPiiKey } from '../../config/start-up.js';
+import { loadDevPiiKey } from '../../start-up.js';
 import { Sql } from '../../database/sql.js';
 import { typeOrmOptions } from '../../database/typeorm-options.js';
 import { PiiCipher } from './pii-cipher.js';

@@ -14,8 +14,8 @@ import {
   SANDBOX_CALLBACK_SECRET,
   SANDBOX_CLIENT_ID,
   SANDBOX_PASS_KEY,
-} from './app-config.js';
-import type { EnvironmentVariables } from './environment.js';
+} from './config/app-config.js';
+import type { EnvironmentVariables } from './config/environment.js';
 
 export interface StartedRuntime {
   runtime: RuntimeOverrides;
@@ -51,14 +51,14 @@ export async function startRuntime(
   if (!env.DATABASE_URL) {
     // Loaded only when used: a deployment (DATABASE_URL and ONEKYC_API_BASE_URL set) never loads
     // the embedded database or the sandbox.
-    const { startEmbeddedPostgres } = await import('../database/embedded-postgres.js');
+    const { startEmbeddedPostgres } = await import('./database/embedded-postgres.js');
     const database = await startEmbeddedPostgres(join(dataDir, 'pg'));
     cleanups.unshift(() => database.stop());
     runtime.databaseUrl = database.url;
     embeddedDatabase = true;
   }
   if (!env.ONEKYC_API_BASE_URL) {
-    const { startSandboxOnPreferredPort } = await import('../sandbox/sandbox-port.js');
+    const { startSandboxOnPreferredPort } = await import('./sandbox/sandbox-port.js');
     // The sandbox accepts exactly the values the service will send, per source.
     const partners = onboardingPartnersFrom(env);
     const sandbox = await startSandboxOnPreferredPort({
