@@ -164,7 +164,7 @@ describe.runIf(existsSync('/usr/bin/script'))(
         await fetch(`${base}/v1/verifications/x`, { headers: { 'x-request-id': 'tty-req-1' } });
         await waitFor(() => out.includes('tty-req-1'), `the request line in:\n${out}`, 10_000);
         // eslint-disable-next-line no-control-regex -- terminal colour codes are what is stripped
-      const text = out.replace(/\x1b\[[0-9;]*m/g, '');
+        const text = out.replace(/\x1b\[[0-9;]*m/g, '');
         expect(text).not.toMatch(/^\{"level"/m); // not JSON
         expect(text).toMatch(/WARN.*GET \/v1\/verifications\/:id 401/);
         expect(text).not.toMatch(/Mapped \{|dependencies initialized/);
