@@ -23,6 +23,11 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The evidence archive's default folder (EVIDENCE_DIR), writable by the runtime user; mount a
+# volume there (docker-compose.yml does) or use EVIDENCE_STORE=s3.
+RUN mkdir -p /data/evidence && chown node:node /data/evidence
+ENV EVIDENCE_DIR=/data/evidence
+VOLUME ["/data/evidence"]
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \

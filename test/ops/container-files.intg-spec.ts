@@ -12,6 +12,8 @@ const contractVariables = [
   'ONEKYC_CLIENT_ID',
   'ONEKYC_PASS_KEY',
   'ONEKYC_ONBOARDING_PARTNER',
+  'ONEKYC_ONBOARDING_PARTNER_SDK',
+  'ONEKYC_ONBOARDING_PARTNER_WEB_SDK',
   'ONEKYC_ONBOARDING_PARTNER_HEADER',
   'ONEKYC_SOURCE',
   'ONEKYC_TIMEOUT_MS',
@@ -20,6 +22,23 @@ const contractVariables = [
   'ADMIN_API_KEYS',
   'API_RATE_LIMIT_PER_MINUTE',
   'IDENTITY_API_KEYS',
+  'USER_JWT_JWKS_URL',
+  'USER_JWT_SECRET',
+  'USER_JWT_ISSUER',
+  'USER_JWT_AUDIENCE',
+  'USER_JWT_USER_ID_CLAIM',
+  'USER_JWT_USER_ID_TYPE',
+  'WEBHOOK_URL',
+  'WEBHOOK_SECRET',
+  'WEBHOOK_TIMEOUT_MS',
+  'WEBHOOK_ALLOW_PRIVATE_NETWORKS',
+  'EVIDENCE_STORE',
+  'EVIDENCE_DIR',
+  'EVIDENCE_S3_BUCKET',
+  'EVIDENCE_S3_REGION',
+  'EVIDENCE_S3_ENDPOINT',
+  'EVIDENCE_S3_FORCE_PATH_STYLE',
+  'CONSOLE_ENABLED',
   'METRICS_TOKEN',
   'CALLBACK_AUTH_HEADER',
   'CALLBACK_AUTH_VALUES',
@@ -54,6 +73,11 @@ describe('container files', () => {
     for (const name of Object.keys(app.environment)) expect(contractVariables).toContain(name);
     expect(app.environment.DATABASE_URL).toContain('@postgres:5432/');
     expect(app.environment.NODE_ENV).toBe('production');
+    // The evidence folder is a volume the image's non-root user can write.
+    expect(app.volumes).toContain(
+      `evidence:${app.environment.EVIDENCE_DIR.replace(/^\$\{EVIDENCE_DIR:-(.*)\}$/, '$1')}`,
+    );
+    expect(dockerfile).toMatch(/chown node:node \/data\/evidence/);
   });
 
   it('builds in stages and runs production dependencies as a non-root user', () => {
