@@ -28,6 +28,14 @@ export class SecretSet {
     }
     return found;
   }
+
+  /**
+   * Whether `id` is the key id of a secret still accepted (a session opened with a key that was
+   * since removed ends). Ids are HMACs, not secrets: a plain lookup is fine.
+   */
+  stillAccepts(id: string): boolean {
+    return this.ids.indexOf(id) >= 0;
+  }
 }
 
 /** One-off form of SecretSet#match. */

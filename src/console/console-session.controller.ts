@@ -104,7 +104,7 @@ export class ConsoleSessionController {
     this.assertEnabled();
     const token = this.sessions.tokenOf(request);
     const session = token ? await this.sessions.touch(token) : undefined;
-    if (!token || !session || !this.keys.ids.includes(session.adminKeyId)) {
+    if (!token || !session || !this.keys.stillAccepts(session.adminKeyId)) {
       throw unauthorized('admin', 'No console session: sign in with an admin key', false);
     }
     reply.header('cache-control', 'no-store');

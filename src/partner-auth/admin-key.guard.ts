@@ -99,7 +99,7 @@ export class AdminApiKeyGuard implements CanActivate {
     }
     const session = await sessions.touch(token);
     // A key removed from ADMIN_API_KEYS ends the sessions it opened.
-    if (!session || !this.keys.ids.includes(session.adminKeyId)) {
+    if (!session || !this.keys.stillAccepts(session.adminKeyId)) {
       throw unauthorized('admin', 'The console session has ended or expired: sign in again', true);
     }
     request.adminKeyId = session.adminKeyId;

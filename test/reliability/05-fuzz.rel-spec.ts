@@ -196,6 +196,19 @@ describe('scenario 5: fuzzing every public route', () => {
 
   const SHARED_COUNTERS = ['provider_call_budget'];
 
+  /**
+   * Waits (up to 30 s) until the evidence archive has no download pending: verifications completed
+   * earlier are archived in the background, and those writes are not the fuzzed requests'.
+   */
+  async function settleBackgroundWork(): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const r = await pg.query(`SELECT count(*)::int AS n FROM evidence_objects WHERE status = 'PENDING'`);
+      if (r.rows[0].n === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
   /** Runs one endpoint's cases and checks the fingerprint; `accepted` collects ids of writes allowed. */
   async function endpoint(
     name: string,
@@ -208,6 +221,7 @@ describe('scenario 5: fuzzing every public route', () => {
     },
   ): Promise<FuzzStats & { accepted: string[] }> {
     const accepted: string[] = [];
+    await settleBackgroundWork();
     if (writes?.keys.submissions) {
       writes.keys.webhook_events ??= 'submission_id';
       writes.keys.evidence_objects ??= 'submission_id';
@@ -223,6 +237,7 @@ describe('scenario 5: fuzzing every public route', () => {
         if (id) accepted.push(id);
       },
     });
+    await settleBackgroundWork();
     const after = await snapshotTables(pg, writes?.keys ?? {});
     // Rows an accepted verification legitimately writes besides its own: its webhook events and
     // evidence downloads (keyed by the verification) and the cluster's provider-call counter (one row per second, bumped by
