@@ -32,7 +32,7 @@ export const KEYS = {
 export function productionNodeArgs(root) {
   if (process.env.BENCH_SERVICE_DEFAULT_NODE) return [];
   const script = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts['start:prod'];
-  const m = /^node\s+(.*?)\s*dist\/main\.js$/.exec(script.trim());
+  const m = /^(?:exec\s+)?node\s+(.*?)\s*dist\/main\.js$/.exec(script.trim());
   if (!m) throw new Error(`cannot read the Node flags of start:prod: ${script}`);
   return m[1].split(/\s+/).filter(Boolean);
 }
