@@ -38,7 +38,6 @@ const LEASE_MARGIN_SECONDS = 15;
 export class EvidenceArchiver implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(EvidenceArchiver.name);
   private readonly worker: LeaseWorker<ClaimedGroup>;
-  private gaugeTimer: NodeJS.Timeout | null = null;
 
   constructor(
     config: AppConfig,
@@ -58,6 +57,7 @@ export class EvidenceArchiver implements OnModuleInit, OnApplicationBootstrap, O
       // A verification's (up to three) images are downloaded one after the other.
       leaseSeconds: 3 * Math.ceil(config.evidence.downloadTimeoutMs / 1000) + LEASE_MARGIN_SECONDS,
       pollIntervalMs: config.evidence.pollIntervalMs,
+      gauges: { intervalMs: QUEUE_GAUGE_INTERVAL_MS, refresh: () => this.refreshQueueGauges() },
     });
   }
 
@@ -77,12 +77,9 @@ export class EvidenceArchiver implements OnModuleInit, OnApplicationBootstrap, O
       );
     }
     this.worker.start();
-    this.gaugeTimer = setInterval(() => void this.refreshQueueGauges(), QUEUE_GAUGE_INTERVAL_MS).unref();
-    void this.refreshQueueGauges();
   }
 
   async onModuleDestroy(): Promise<void> {
-    if (this.gaugeTimer) clearInterval(this.gaugeTimer);
     await this.worker.stop();
     await this.downloader.close();
     this.store.close?.();

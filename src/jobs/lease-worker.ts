@@ -26,6 +26,11 @@ export interface LeaseWorkerOptions<T> {
   pollIntervalMs: number;
   /** After a failed claim (database down), wait this long before trying again. */
   errorBackoffMs?: number;
+  /**
+   * Queue gauges (depth, oldest age) refreshed while the worker runs: at start, then every
+   * `intervalMs`. A refresh must not throw (a failed one keeps the last values).
+   */
+  gauges?: { intervalMs: number; refresh(): Promise<void> };
 }
 
 export interface LeaseWorkerStats {
@@ -48,6 +53,7 @@ export class LeaseWorker<T> {
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private nudged = false;
+  private gaugeTimer: NodeJS.Timeout | null = null;
   private readonly counts = { claimed: 0, handled: 0, failed: 0 };
 
   constructor(private readonly options: LeaseWorkerOptions<T>) {
@@ -68,6 +74,11 @@ export class LeaseWorker<T> {
     if (this.running) return;
     this.running = true;
     this.loop = this.run();
+    const gauges = this.options.gauges;
+    if (gauges) {
+      this.gaugeTimer = setInterval(() => void gauges.refresh(), gauges.intervalMs).unref();
+      void gauges.refresh();
+    }
   }
 
   /** Look for due work now instead of at the next poll (call it after committing new work). */
@@ -83,6 +94,8 @@ export class LeaseWorker<T> {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    if (this.gaugeTimer) clearInterval(this.gaugeTimer);
+    this.gaugeTimer = null;
     this.wake?.();
     await this.loop;
     await Promise.allSettled([...this.inFlight]);

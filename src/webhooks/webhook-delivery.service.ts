@@ -23,7 +23,6 @@ const LEASE_MARGIN_SECONDS = 30;
 export class WebhookDeliveryService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(WebhookDeliveryService.name);
   private readonly worker: LeaseWorker<ClaimedDelivery>;
-  private gaugeTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly config: AppConfig,
@@ -41,6 +40,7 @@ export class WebhookDeliveryService implements OnModuleInit, OnApplicationBootst
       concurrency: w.concurrency,
       leaseSeconds: Math.ceil(w.timeoutMs / 1000) + LEASE_MARGIN_SECONDS,
       pollIntervalMs: w.pollIntervalMs,
+      gauges: { intervalMs: QUEUE_GAUGE_INTERVAL_MS, refresh: () => this.refreshQueueGauges() },
     });
   }
 
@@ -52,12 +52,9 @@ export class WebhookDeliveryService implements OnModuleInit, OnApplicationBootst
   async onApplicationBootstrap(): Promise<void> {
     await this.ensureInitialEndpoint();
     this.worker.start();
-    this.gaugeTimer = setInterval(() => void this.refreshQueueGauges(), QUEUE_GAUGE_INTERVAL_MS).unref();
-    void this.refreshQueueGauges();
   }
 
   async onModuleDestroy(): Promise<void> {
-    if (this.gaugeTimer) clearInterval(this.gaugeTimer);
     await this.worker.stop();
   }
 
