@@ -14,7 +14,7 @@ import { problem } from './common/problem.js';
 import { bearerToken, SecretSet } from './common/secrets.js';
 import { securityHeaders } from './common/security-headers.js';
 import { createValidationPipe } from './common/validation.js';
-import { LoggedRequest, QuietStartupLogger, requestIdFrom } from './logging/logging.module.js';
+import { QuietStartupLogger, requestIdFrom } from './logging/logging.module.js';
 import { createOpenApiDocument } from './openapi/openapi.document.js';
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
@@ -69,9 +69,6 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   // helmet's security headers on every answer, computed once (see security-headers.ts).
   const security = securityHeaders();
   fastify.addHook('onRequest', (request, reply, done) => {
-    const raw = request.raw as LoggedRequest;
-    raw.id = String(request.id);
-    raw.routeTemplate = request.routeOptions?.url; // for the request line: never the query string
     reply.header('x-request-id', request.id);
     reply.headers(security.set);
     for (const name of security.removed) reply.removeHeader(name);

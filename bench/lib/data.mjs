@@ -1,6 +1,7 @@
 // Data the scenarios prepare directly in SQL (never through the service): pending submissions
 // for callbacks and reconciliation, and the rows pgbench updates.
 import { randomUUID } from 'node:crypto';
+import { benchUserId } from './bodies.mjs';
 
 const CHUNK = 10_000;
 
@@ -13,7 +14,7 @@ export async function insertPendingSubmissions(stack, n, { userIds, createdAgoSe
   const ids = Array.from({ length: n }, () => randomUUID());
   for (let i = 0; i < n; i += CHUNK) {
     const slice = ids.slice(i, i + CHUNK);
-    const users = userIds ? userIds.slice(i, i + CHUNK) : slice.map((_, j) => `bench-user-${i + j}`);
+    const users = userIds ? userIds.slice(i, i + CHUNK) : slice.map(benchUserId);
     await stack.sql(
       `INSERT INTO submissions (id, user_id, user_id_type, contact_type, contact_enc, contact_hash, source,
                                 status, initiated_at, sdk_expires_at, next_poll_at, created_at, updated_at)

@@ -22,7 +22,7 @@ export async function memory(stack, { quick, log }) {
   const idsFile = stack.writeTmp('memory-ids.json', ids);
   const service = await stack.startService({
     sandboxUrl: stack.sandbox.url,
-    env: { ONEKYC_MAX_RPS: '10000' },
+    env: { ONEKYC_MAX_RPS: '10000', EVIDENCE_CONCURRENCY: '0' }, // the archive: evidence scenario
     inspect: true,
   });
   const settled = async () => {

@@ -52,7 +52,7 @@ export async function webhooks(stack, { quick, rounds, log }) {
   const receiver = await startReceiver();
   const service = await stack.startService({
     sandboxUrl: stack.sandbox.url,
-    env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_POLL_INTERVAL_MS: '200' },
+    env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_POLL_INTERVAL_MS: '200', EVIDENCE_CONCURRENCY: '0' },
   });
   try {
     const ep = await admin(service, 'POST', '/admin/webhook-endpoints', { url: receiver.url });

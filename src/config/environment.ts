@@ -368,11 +368,11 @@ export class EnvironmentVariables {
   @IsBoolean()
   EVIDENCE_S3_FORCE_PATH_STYLE?: boolean;
 
-  /** Image downloads in flight per instance. */
+  /** Image downloads in flight per instance; 0: this instance queues downloads, others run them. */
   @IsOptional()
   @Transform(toInt)
   @IsInt()
-  @Min(1)
+  @Min(0)
   @Max(64)
   EVIDENCE_CONCURRENCY?: number;
 

@@ -38,6 +38,8 @@ const LEASE_MARGIN_SECONDS = 15;
 export class EvidenceArchiver implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(EvidenceArchiver.name);
   private readonly worker: LeaseWorker<ClaimedGroup>;
+  /** False with EVIDENCE_CONCURRENCY=0 (an instance kept for live traffic in a split deployment). */
+  private readonly downloads: boolean;
 
   constructor(
     config: AppConfig,
@@ -49,11 +51,12 @@ export class EvidenceArchiver implements OnModuleInit, OnApplicationBootstrap, O
     private readonly metrics: EvidenceMetrics,
     @Inject(EVIDENCE_STORE) private readonly store: EvidenceStore,
   ) {
+    this.downloads = config.evidence.concurrency > 0;
     this.worker = new LeaseWorker<ClaimedGroup>({
       name: 'evidence',
       claim: (limit, lease) => this.repo.claimDue(limit, lease),
       handle: (group) => this.handle(group),
-      concurrency: config.evidence.concurrency,
+      concurrency: Math.max(1, config.evidence.concurrency), // never started with 0
       // A verification's (up to three) images are downloaded one after the other.
       leaseSeconds: 3 * Math.ceil(config.evidence.downloadTimeoutMs / 1000) + LEASE_MARGIN_SECONDS,
       pollIntervalMs: config.evidence.pollIntervalMs,
@@ -76,7 +79,11 @@ export class EvidenceArchiver implements OnModuleInit, OnApplicationBootstrap, O
         'evidence store not usable (EVIDENCE_DIR not writable?): images cannot be archived',
       );
     }
-    this.worker.start();
+    if (this.downloads) this.worker.start();
+    else
+      this.logger.log(
+        'EVIDENCE_CONCURRENCY=0: this instance queues image downloads and leaves them to the others',
+      );
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -1,23 +1,16 @@
-// JSON-line logs through pino (nestjs-pino), a request id on every line, and a redaction list
-// enforced in the logger itself so no call site has to remember it. One line per request
-// (health and metrics probes aside): method, route template, path without the query, status,
-// duration, request id and caller kind; 401s and 403s included (the presented secret never is).
-// LOG_FORMAT=pretty (the default on a terminal outside production) prints them for people.
+// JSON-line logs through pino, a request id on every line written while a request is handled, and
+// a redaction list enforced in the logger itself so no call site has to remember it. The request
+// lines themselves come from Fastify's hooks (request-log.hook.ts). Nest's Logger calls reach pino
+// through nestjs-pino's adapter. LOG_FORMAT=pretty (the default on a terminal outside production)
+// prints them for people.
 import { randomUUID } from 'node:crypto';
-import { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
-import { DynamicModule, LoggerService, Module, RequestMethod } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
-import type { Options as PinoHttpOptions } from 'pino-http';
+import { DynamicModule, Global, LoggerService, Module } from '@nestjs/common';
+import { Logger, Params, PinoLogger } from 'nestjs-pino';
+import { pino, type DestinationStream, type Logger as Pino } from 'pino';
 import { AppConfig } from '../config/app-config.js';
-
-/** What the request line reads off the raw request (set by app.factory.ts and setCaller). */
-export type LoggedRequest = IncomingMessage & {
-  id?: string;
-  routeTemplate?: string;
-  caller?: { kind: string };
-};
+import { RequestLogHook, requestLogger, ROOT_LOGGER } from './request-log.hook.js';
 
 /**
  * pino-pretty as a synchronous stream, so lines appear in order with what the process writes
@@ -64,26 +57,38 @@ const PII_AND_SECRET_KEYS = [
   'idempotency-key',
 ];
 
-/** pino redact paths: each sensitive key at the top level and up to four levels deep. */
-export const REDACT_PATHS: string[] = (() => {
-  const paths = new Set<string>([
-    'req.headers.authorization',
-    'req.headers.cookie',
-    'req.headers["x-onekyc-token"]',
-    'req.headers["pass-key"]',
-    'req.headers["client-id"]',
-    'req.headers["idempotency-key"]',
-    'req.headers["x-csrf-token"]',
-    'res.headers["set-cookie"]',
-  ]);
-  const quote = (k: string) => (/^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `["${k}"]`);
-  for (const k of PII_AND_SECRET_KEYS) {
-    const seg = quote(k);
-    paths.add(seg.startsWith('.') ? seg.slice(1) : seg);
-    for (let depth = 1; depth <= 4; depth++) paths.add('*'.concat('.*'.repeat(depth - 1), seg));
+const SENSITIVE = new Set([...PII_AND_SECRET_KEYS, 'set-cookie']);
+export const CENSOR = '[redacted]';
+/** Deeper than any line the service writes: a subtree past it is dropped rather than checked. */
+const MAX_DEPTH = 6;
+
+/**
+ * A log line's fields with every sensitive key's value replaced, at any depth: one walk over
+ * the fields, copying only what changes (the caller's objects are never modified). Instances
+ * other than plain objects and arrays (errors, dates, buffers) are left to pino's serializers.
+ * pino's own `redact` does this with a path list, but it evaluates every path on every line:
+ * with these keys at five depths that cost more than the rest of a callback's logging.
+ */
+export function redacted<T>(value: T, depth = 0): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_DEPTH) return '[too deep]' as T;
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const r = redacted(value[i], depth + 1);
+      if (r !== value[i]) (out ??= value.slice())[i] = r;
+    }
+    return (out ?? value) as T;
   }
-  return [...paths];
-})();
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  let out: Record<string, unknown> | undefined;
+  for (const [key, v] of Object.entries(value)) {
+    const r = SENSITIVE.has(key) && v !== undefined ? CENSOR : redacted(v, depth + 1);
+    if (r !== v) (out ??= { ...(value as Record<string, unknown>) })[key] = r;
+  }
+  return (out ?? value) as T;
+}
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -93,52 +98,44 @@ export function requestIdFrom(req: IncomingMessage): string {
   return value && REQUEST_ID.test(value) ? value : randomUUID();
 }
 
+/**
+ * nestjs-pino's logger, reading the logger of the request being handled from our own request
+ * context rather than from its HTTP middleware (which is not mounted: see request-log.hook.ts).
+ */
+class RequestScopedPinoLogger extends PinoLogger {
+  constructor(
+    params: Params,
+    private readonly root: Pino,
+  ) {
+    super(params);
+  }
+  override get logger(): Pino {
+    return requestLogger() ?? this.root;
+  }
+}
+
+@Global()
 @Module({})
 export class LoggingModule {
   static forRoot(config: AppConfig): DynamicModule {
-    const options: PinoHttpOptions = {
-      level: config.log.level,
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      genReqId: (req) => (req as LoggedRequest).id ?? requestIdFrom(req),
-      customAttributeKeys: { responseTime: 'durationMs', reqId: 'requestId' },
-      // Known once the answer is sent: added to the request line only (the start of a
-      // request has neither its route nor its caller yet).
-      customProps: (req: IncomingMessage, res: ServerResponse) => {
-        if (!res.headersSent) return {};
-        const r = req as LoggedRequest;
-        return { route: r.routeTemplate ?? 'unmatched', callerKind: r.caller?.kind ?? 'none' };
-      },
-      customSuccessMessage: (req: IncomingMessage, res: ServerResponse) =>
-        `${req.method} ${(req as LoggedRequest).routeTemplate ?? req.url?.split('?')[0]} ${res.statusCode}`,
-      customErrorMessage: (req: IncomingMessage, res: ServerResponse) =>
-        `${req.method} ${(req as LoggedRequest).routeTemplate ?? req.url?.split('?')[0]} ${res.statusCode}`,
-      // Request lines carry method, route and status, never the query string or body.
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({
-          id: req.id,
-          method: req.method,
-          path: req.url?.split('?')[0],
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      // originalUrl: the middleware layer may have cut the mounted prefix off `url` at this point.
-      autoLogging: {
-        ignore: (req) =>
-          /^\/(health|metrics)(\/|\?|$)/.test((req as { originalUrl?: string }).originalUrl ?? req.url ?? ''),
-      },
-      customLogLevel: (_req, res, err) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-    };
     const stream = config.log.format === 'pretty' ? prettyStream() : undefined;
+    const options = {
+      level: config.log.level,
+      // Every line's fields (a request's child logger binds only its id, method and path).
+      formatters: { log: redacted<Record<string, unknown>> },
+    };
+    const root = stream ? pino(options, stream) : pino(options);
+    // nestjs-pino builds its own root from these (a child of ours) for logs it makes itself.
+    const params: Params = { pinoHttp: { logger: root, wrapSerializers: false } };
+    const logger = new Logger(new RequestScopedPinoLogger(params, root), params);
     return {
       module: LoggingModule,
-      imports: [
-        LoggerModule.forRoot({
-          pinoHttp: stream ? [options, stream] : options,
-          // Every route (the library's default pattern matched none on Fastify: no request lines).
-          forRoutes: [{ path: '*path', method: RequestMethod.ALL }],
-        }),
+      providers: [
+        { provide: ROOT_LOGGER, useValue: root },
+        { provide: Logger, useValue: logger },
+        RequestLogHook,
       ],
+      exports: [Logger],
     };
   }
 }

@@ -1,7 +1,6 @@
 // Partner-auth room: who is calling. The guards put one `Caller` on every authenticated request
-// (`request.caller`, and the same object on the raw Node request for the request log), so every
-// later step reads the caller kind from one place instead of re-parsing the Authorization header.
-import type { IncomingMessage } from 'node:http';
+// (`request.caller`, which the request log reads too), so every later step reads the caller kind
+// from one place instead of re-parsing the Authorization header.
 import type { FastifyRequest } from 'fastify';
 import { keyId } from '../common/secrets.js';
 
@@ -36,8 +35,7 @@ export function userCaller(userId: string, userIdType: string, idKey: Buffer): U
   return { kind: 'user', ref: `u_${keyId(`${userIdType}\u0000${userId}`, idKey)}`, userId, userIdType };
 }
 
-/** Sets the caller on the Fastify request and on the raw request (which the request logger sees). */
+/** Sets the caller on the request (the request log reads its kind from there). */
 export function setCaller(request: FastifyRequest, caller: Caller): void {
   (request as CallerRequest).caller = caller;
-  (request.raw as IncomingMessage & { caller?: Caller }).caller = caller;
 }

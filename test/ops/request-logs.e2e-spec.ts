@@ -72,12 +72,23 @@ describe('request logs (a real process)', () => {
       headers: { authorization: 'Bearer wrong-key-presented-here', 'x-request-id': 'caller-req-0002' },
     });
     expect(refused.status).toBe(401);
+    // A line the service writes while handling a request (after its body was read) names that request.
+    const callback = await fetch(`${base}/v1/callbacks/onekyc`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'caller-req-0003' },
+      body: JSON.stringify({ submissionId: 'x'.repeat(20), padding: 'p'.repeat(100_000) }), // read in several chunks
+    });
+    expect(callback.status).toBe(401);
     const insane = await fetch(`${base}/health/live`, { headers: { 'x-request-id': 'bad id with spaces' } });
     expect(insane.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
 
     await waitFor(
-      () => service.out().includes('caller-req-0002'),
-      `the 401 line in:\n${service.out()}`,
+      () =>
+        service
+          .out()
+          .split('\n')
+          .some((l) => l.includes('caller-req-0003') && l.includes('"res"')),
+      `the 401 lines in:\n${service.out()}`,
       10_000,
     );
     const lines = service
@@ -104,6 +115,18 @@ describe('request logs (a real process)', () => {
       route: '/v1/verifications/:id',
       callerKind: 'none',
     });
+    const inRequest = lines.filter((l) => l.req?.id === 'caller-req-0003' && l.res === undefined);
+    expect(inRequest).toEqual([
+      expect.objectContaining({
+        msg: 'provider callback rejected',
+        reason: 'credential_missing',
+        context: 'CallbackAuthGuard',
+        req: { id: 'caller-req-0003', method: 'POST', path: '/v1/callbacks/onekyc' },
+      }),
+    ]);
+    expect(requestLines('caller-req-0003')).toEqual([
+      expect.objectContaining({ route: '/v1/callbacks/onekyc', res: { statusCode: 401 } }),
+    ]);
     // The JSON lines (the sandbox-mode banner prints the development keys on purpose).
     const all = service
       .out()
