@@ -158,27 +158,31 @@ export class FlowsService {
     } catch (err) {
       const e = err instanceof OneKycException ? err : undefined;
       const replaceWith = !retryOf && e?.ambiguous ? randomUUID() : undefined;
-      await this.submissions.applyTransition(id, {
-        status: 'INITIATION_FAILED',
-        initiationError: {
-          kind: e?.kind ?? 'INTERNAL',
-          code: e?.code ?? null,
-          cause: e?.providerCause ?? null,
-          httpStatus: e?.httpStatus ?? null,
-        },
-        event: {
-          type: 'INITIATION_FAILED',
-          source: 'api',
-          detail: {
+      await this.submissions.applyTransition(
+        id,
+        {
+          status: 'INITIATION_FAILED',
+          initiationError: {
             kind: e?.kind ?? 'INTERNAL',
-            code: e?.code,
-            cause: e?.providerCause,
-            ambiguous: e?.ambiguous,
-            retryOf,
-            replacedBy: replaceWith,
+            code: e?.code ?? null,
+            cause: e?.providerCause ?? null,
+            httpStatus: e?.httpStatus ?? null,
+          },
+          event: {
+            type: 'INITIATION_FAILED',
+            source: 'api',
+            detail: {
+              kind: e?.kind ?? 'INTERNAL',
+              code: e?.code,
+              cause: e?.providerCause,
+              ambiguous: e?.ambiguous,
+              retryOf,
+              replacedBy: replaceWith,
+            },
           },
         },
-      });
+        { assumed: row.state },
+      );
       if (replaceWith) {
         this.logger.warn(
           { submissionId: id, replacedBy: replaceWith, kind: e?.kind },
@@ -189,10 +193,12 @@ export class FlowsService {
       throw err;
     }
 
-    await this.submissions.markInitiated(id, result.expiresAt, {
-      expirySeconds: result.expirySeconds,
-      retryOf,
-    });
+    await this.submissions.markInitiated(
+      id,
+      result.expiresAt,
+      { expirySeconds: result.expirySeconds, retryOf },
+      row.state,
+    );
     return {
       id,
       status: 'INITIATED',

@@ -123,8 +123,8 @@ export interface RedactedRow {
   eventPayloads: number;
 }
 
-/** What the optimistic read of applyTransition sees. */
-interface CurrentRow {
+/** What the optimistic read of applyTransition sees (or a statement that just wrote the row). */
+export interface CurrentRow {
   status: SubmissionStatus;
   result: SubmissionResult | null;
   initiated_at: Date | null;
@@ -206,9 +206,10 @@ export class SubmissionsRepository {
    * Writes the row (status INITIATED, initiated_at null) and its INITIATION_REQUESTED event in one
    * statement, before the provider is called: a crash after this leaves a row that
    * reconciliation settles. `next_poll_at` makes it due for that check. A change of kind
-   * `created`. Answers only what the caller needs.
+   * `created`. Answers only what the caller needs: the row's state as written, which the next
+   * transition of this request starts from instead of reading it again.
    */
-  async createForInitiation(s: NewSubmission): Promise<{ id: string; createdAt: Date }> {
+  async createForInitiation(s: NewSubmission): Promise<{ id: string; createdAt: Date; state: CurrentRow }> {
     // The phone, when given, is the primary contact; both are kept (encrypted) when both are given.
     const contactType = s.contacts.phoneNumber ? 'PHONE' : 'EMAIL';
     const primary = s.contacts.phoneNumber ?? s.contacts.email;
@@ -230,9 +231,10 @@ export class SubmissionsRepository {
          INSERT INTO submission_events (submission_id, type, source, to_status, detail)
          SELECT id, 'INITIATION_REQUESTED', 'api', 'INITIATED', $10::jsonb FROM changed
        )${followUps}
-       SELECT created_at FROM changed`,
+       SELECT created_at, status, result, initiated_at, has_conflict, version, user_id, user_id_type
+       FROM changed`,
     );
-    const rows = await this.sql.query<{ created_at: Date }>(
+    const rows = await this.sql.query<CurrentRow & { created_at: Date }>(
       text,
       [
         s.id,
@@ -249,7 +251,8 @@ export class SubmissionsRepository {
       ],
       { name: 'submissions_create' },
     );
-    return { id: s.id, createdAt: rows[0].created_at };
+    const { created_at: createdAt, ...state } = rows[0];
+    return { id: s.id, createdAt, state };
   }
 
   /**
@@ -260,12 +263,17 @@ export class SubmissionsRepository {
     id: string,
     sdkExpiresAt: Date | null,
     detail: Record<string, unknown> = {},
+    assumed?: CurrentRow,
   ): Promise<TransitionResult> {
-    return this.applyTransition(id, {
-      status: 'INITIATED',
-      tokenIssued: { sdkExpiresAt },
-      event: { type: 'INITIATED', source: 'api', detail },
-    });
+    return this.applyTransition(
+      id,
+      {
+        status: 'INITIATED',
+        tokenIssued: { sdkExpiresAt },
+        event: { type: 'INITIATED', source: 'api', detail },
+      },
+      { assumed },
+    );
   }
 
   /**
@@ -274,21 +282,26 @@ export class SubmissionsRepository {
    * every follow-up when something changes; only the event when nothing does (duplicate, stale).
    * A lost race (0 rows: another writer got there first) is decided again on a fresh read, so a
    * change takes effect exactly once however many deliveries race. With `tx`, runs inside the
-   * caller's transaction (e.g. on rows it locked).
+   * caller's transaction (e.g. on rows it locked). With `assumed` (the row as this request just
+   * wrote it), the first attempt skips the read: if the row moved since, the write misses and the
+   * next attempt reads it like any lost race.
    */
   async applyTransition(
     id: string,
     input: TransitionInput,
-    opts: { tx?: Tx } = {},
+    opts: { tx?: Tx; assumed?: CurrentRow } = {},
   ): Promise<TransitionResult> {
     const payloadEnc = input.event.payload === undefined ? null : this.pii.encryptJson(input.event.payload);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const rows = await this.sql.query<CurrentRow>(
-        `SELECT status, result, initiated_at, has_conflict, version, user_id, user_id_type
-         FROM submissions WHERE id = $1`,
-        [id],
-        { name: 'submissions_read', tx: opts.tx },
-      );
+      const rows =
+        attempt === 1 && opts.assumed
+          ? [opts.assumed]
+          : await this.sql.query<CurrentRow>(
+              `SELECT status, result, initiated_at, has_conflict, version, user_id, user_id_type
+               FROM submissions WHERE id = $1`,
+              [id],
+              { name: 'submissions_read', tx: opts.tx },
+            );
       if (rows.length === 0) return { outcome: 'not_found', changed: false };
       const written = await this.writeDecision(id, input, payloadEnc, rows[0], opts.tx);
       if (written) return written;

@@ -60,6 +60,28 @@ describe('submission store (real PostgreSQL)', () => {
     expect(events.map((e) => e.type)).toEqual(['INITIATION_REQUESTED', 'INITIATED']);
   });
 
+  it('starts the initiation write from the state creation returned, and reads again when it moved', async () => {
+    const id = randomUUID();
+    const created = await repo.createForInitiation({
+      id,
+      userId: `user-${id.slice(0, 8)}`,
+      userIdType: 'USER_ID',
+      contacts: { email: 'someone@example.test' },
+      source: 'SDK',
+      userLocale: 'id_ID',
+    });
+    expect(created.state).toMatchObject({ status: 'INITIATED', version: 1, initiated_at: null });
+    // A result lands between creation and the token (the row moved): the stale assumption loses
+    // its conditional write and the decision is taken again on a fresh read.
+    await repo.applyTransition(id, {
+      status: 'IN_PROGRESS',
+      event: { type: 'CALLBACK', source: 'callback', dedupeKey: `${id}:IN_PROGRESS` },
+    });
+    const r = await repo.markInitiated(id, new Date(Date.now() + 3600_000), {}, created.state);
+    expect(r).toMatchObject({ previousStatus: 'IN_PROGRESS', status: 'IN_PROGRESS' });
+    expect(await repo.findById(id)).toMatchObject({ status: 'IN_PROGRESS' });
+  });
+
   it('applies a completion once, encrypting KTP data and recording the timeline in order', async () => {
     const id = await newSubmission();
     const r = await repo.applyTransition(id, completed());
