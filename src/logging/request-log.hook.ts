@@ -59,16 +59,18 @@ export class RequestLogHook implements OnModuleInit {
     // Entered again once the body has been read: the body stream's events run outside it.
     fastify.addHook('preValidation', (request, _reply, done) => contexts.run(context(request), done));
     fastify.addHook('onResponse', (request: LoggedRequest, reply, done) => {
-      const route = request.routeOptions?.url;
-      if (!PROBE.test(route ?? request.url)) this.line(request, reply, route);
+      this.line(request, reply);
       done();
     });
   }
 
-  private line(request: LoggedRequest, reply: FastifyReply, route: string | undefined): void {
+  private line(request: LoggedRequest, reply: FastifyReply): void {
     const status = reply.statusCode;
     const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+    // Nothing is computed for a line the level leaves out (at LOG_LEVEL=warn, every success).
     if (!this.root.isLevelEnabled(level)) return;
+    const route = request.routeOptions?.url;
+    if (PROBE.test(route ?? request.url)) return;
     const req = requestFields(request);
     this.root[level](
       {
