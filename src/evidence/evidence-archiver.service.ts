@@ -37,9 +37,8 @@ const LEASE_MARGIN_SECONDS = 15;
 @Injectable()
 export class EvidenceArchiver implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(EvidenceArchiver.name);
-  private readonly worker: LeaseWorker<ClaimedGroup>;
-  /** False with EVIDENCE_CONCURRENCY=0 (an instance kept for live traffic in a split deployment). */
-  private readonly downloads: boolean;
+  /** None with EVIDENCE_CONCURRENCY=0: an instance kept for live traffic in a split deployment. */
+  private readonly worker: LeaseWorker<ClaimedGroup> | null;
 
   constructor(
     config: AppConfig,
@@ -51,17 +50,19 @@ export class EvidenceArchiver implements OnModuleInit, OnApplicationBootstrap, O
     private readonly metrics: EvidenceMetrics,
     @Inject(EVIDENCE_STORE) private readonly store: EvidenceStore,
   ) {
-    this.downloads = config.evidence.concurrency > 0;
-    this.worker = new LeaseWorker<ClaimedGroup>({
-      name: 'evidence',
-      claim: (limit, lease) => this.repo.claimDue(limit, lease),
-      handle: (group) => this.handle(group),
-      concurrency: Math.max(1, config.evidence.concurrency), // never started with 0
-      // A verification's (up to three) images are downloaded one after the other.
-      leaseSeconds: 3 * Math.ceil(config.evidence.downloadTimeoutMs / 1000) + LEASE_MARGIN_SECONDS,
-      pollIntervalMs: config.evidence.pollIntervalMs,
-      gauges: { intervalMs: QUEUE_GAUGE_INTERVAL_MS, refresh: () => this.refreshQueueGauges() },
-    });
+    this.worker =
+      config.evidence.concurrency > 0
+        ? new LeaseWorker<ClaimedGroup>({
+            name: 'evidence',
+            claim: (limit, lease) => this.repo.claimDue(limit, lease),
+            handle: (group) => this.handle(group),
+            concurrency: config.evidence.concurrency,
+            // A verification's (up to three) images are downloaded one after the other.
+            leaseSeconds: 3 * Math.ceil(config.evidence.downloadTimeoutMs / 1000) + LEASE_MARGIN_SECONDS,
+            pollIntervalMs: config.evidence.pollIntervalMs,
+            gauges: { intervalMs: QUEUE_GAUGE_INTERVAL_MS, refresh: () => this.refreshQueueGauges() },
+          })
+        : null;
   }
 
   /** The download queue rides on every statement that changes a verification. */
@@ -79,7 +80,7 @@ export class EvidenceArchiver implements OnModuleInit, OnApplicationBootstrap, O
         'evidence store not usable (EVIDENCE_DIR not writable?): images cannot be archived',
       );
     }
-    if (this.downloads) this.worker.start();
+    if (this.worker) this.worker.start();
     else
       this.logger.log(
         'EVIDENCE_CONCURRENCY=0: this instance queues image downloads and leaves them to the others',
@@ -87,14 +88,14 @@ export class EvidenceArchiver implements OnModuleInit, OnApplicationBootstrap, O
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.worker.stop();
+    await this.worker?.stop();
     await this.downloader.close();
     this.store.close?.();
   }
 
   /** Downloads were just queued in this process: look now rather than at the next poll. */
   nudge(): void {
-    this.worker.nudge();
+    this.worker?.nudge();
   }
 
   /**
